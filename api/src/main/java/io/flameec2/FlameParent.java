@@ -1,0 +1,14 @@
+package io.flameec2;
+
+import java.net.URI;
+
+/**
+ * What a runner knows of the parent that booted it.
+ *
+ * @param parentId the parent's id, also the value of the {@code flame:parent-id} tag of its EC2 runners
+ * @param callbackUrl where the runner registers with the parent
+ * @param pool the pool the runner belongs to
+ * @param runnerId this runner's id
+ */
+public record FlameParent(String parentId, URI callbackUrl, String pool, String runnerId) {
+}

@@ -1,0 +1,50 @@
+package io.flameec2;
+
+import jakarta.enterprise.util.Nonbinding;
+import jakarta.interceptor.InterceptorBinding;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs the annotated CDI bean method (or every business method of the annotated bean) on a runner of a
+ * pool instead of in the calling JVM.
+ *
+ * <p>On a runner, the same bean is resolved by CDI (so its injected resources are the runner's own) and the
+ * method is invoked there without being dispatched again. Arguments and the result travel by Java
+ * serialization, so they must be {@link java.io.Serializable}; the deployment fails with an error naming the
+ * method when they are not. A method returning {@link java.util.concurrent.CompletionStage} or
+ * {@link java.util.concurrent.Future} returns at once and completes when the remote call does.
+ *
+ * <p>MicroProfile Fault Tolerance annotations on the same method ({@code @Timeout}, {@code @Retry},
+ * {@code @CircuitBreaker}, {@code @Bulkhead}, {@code @Fallback}) wrap the remote dispatch, so every retry is
+ * a new remote call.
+ */
+@Inherited
+@Documented
+@InterceptorBinding
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface FlameRemote {
+
+    /**
+     * The pool to run on.
+     *
+     * @return the pool name as used in {@code flame.pools.<name>.*}; empty for the default pool
+     */
+    @Nonbinding
+    String pool() default "";
+
+    /**
+     * A per-call timeout overriding the pool's {@code timeout}, covering the wait for a runner and the
+     * remote execution, in the duration syntax of the configuration ({@code 30s}, {@code 500ms},
+     * {@code PT1M}).
+     *
+     * @return the timeout; empty for the pool's timeout
+     */
+    @Nonbinding
+    String timeout() default "";
+}

@@ -1,0 +1,17 @@
+package io.flameec2.event;
+
+/** Why a runner stopped. */
+public enum StopReason {
+    /** It was idle longer than {@code idle-shutdown-after} (or {@code min-idle-shutdown-after}). */
+    IDLE,
+    /** It served its one call in a {@code single-use} pool. */
+    SINGLE_USE,
+    /** It failed to boot or did not register within {@code boot-timeout}. */
+    BOOT_FAILED,
+    /** It died or stopped answering. */
+    LOST,
+    /** Its pool was shut down. */
+    POOL_SHUTDOWN,
+    /** It lost its parent and shut itself down (seen on the runner side). */
+    PARENT_LOST
+}

@@ -1,0 +1,45 @@
+package io.flameec2.spi;
+
+import io.flameec2.event.StopReason;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** A booted runner, as the pool drives it. Implementations are thread-safe. */
+public interface FlameRunnerHandle {
+
+    /**
+     * The runner's id.
+     *
+     * @return the id given in {@link RunnerBootSpec#runnerId()}
+     */
+    String id();
+
+    /**
+     * The runner's state.
+     *
+     * @return the state
+     */
+    RunnerState state();
+
+    /**
+     * Sends one call. The future completes with the task's result, or exceptionally with a
+     * {@link io.flameec2.FlameRemoteException} (the task threw), {@link io.flameec2.FlameRunnerLostException}
+     * (the runner went away), {@link io.flameec2.FlameTimeoutException} (the deadline passed; the runner
+     * interrupts the work) or {@link io.flameec2.FlameRejectedException} (the call could not be encoded).
+     * Cancelling the future interrupts the work on the runner.
+     *
+     * @param call the call
+     * @return the result
+     */
+    CompletableFuture<Object> invoke(FlameCall call);
+
+    /**
+     * Stops the runner: it takes no new calls, in-flight ones get {@code drainTimeout} to finish, then the
+     * runner (process, instance) is terminated. Idempotent.
+     *
+     * @param reason why, for the runner's log
+     * @param drainTimeout how long in-flight calls may still take
+     * @return completes when the runner is gone
+     */
+    CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout);
+}

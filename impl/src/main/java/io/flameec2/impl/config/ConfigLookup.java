@@ -1,0 +1,31 @@
+package io.flameec2.impl.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where configuration values come from: MicroProfile Config in a container, a map in tests. Keeping the
+ * engine behind this one-method interface lets it run without a container.
+ */
+@FunctionalInterface
+public interface ConfigLookup {
+
+    /**
+     * The raw value of a key.
+     *
+     * @param key the full key, such as {@code flame.pools.default.max}
+     * @return the value, or empty when the key is not set (or set to an empty string)
+     */
+    Optional<String> get(String key);
+
+    /**
+     * A lookup over a fixed map, for tests and programmatic use.
+     *
+     * @param values the values by key
+     * @return the lookup
+     */
+    static ConfigLookup of(Map<String, String> values) {
+        Map<String, String> copy = Map.copyOf(values);
+        return key -> Optional.ofNullable(copy.get(key)).filter(v -> !v.isBlank());
+    }
+}

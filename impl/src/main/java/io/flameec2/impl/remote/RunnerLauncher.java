@@ -1,0 +1,57 @@
+package io.flameec2.impl.remote;
+
+import java.util.Map;
+
+/**
+ * How a remote backend starts the machine or process of one runner. Everything after the start
+ * (secret, registration, heartbeats, calls, drain) is common to all remote backends and lives in
+ * {@link io.flameec2.impl.remote}; a launcher only starts, observes and kills.
+ */
+public interface RunnerLauncher extends AutoCloseable {
+
+    /**
+     * Starts a runner with the given environment ({@link RunnerEnv} keys). Returns once the start was
+     * requested (process spawned, RunInstances answered), not when the runner is up.
+     *
+     * @param runnerId the runner's id
+     * @param env the environment the runner must see
+     * @return the launched runner
+     * @throws Exception when the start itself failed; the message names the runner and the cause
+     */
+    LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception;
+
+    /** Releases the launcher's resources. */
+    @Override
+    default void close() {
+    }
+
+    /** One started runner, as its launcher sees it. */
+    interface LaunchedRunner {
+
+        /**
+         * What was started, for logs: {@code pid 4242}, {@code instance i-0abc}.
+         *
+         * @return the description
+         */
+        String describe();
+
+        /**
+         * Whether the process or instance still runs (a cheap, possibly cached check).
+         *
+         * @return {@code false} once it is gone
+         */
+        boolean isAlive();
+
+        /**
+         * Kills the process or terminates the instance at once. Idempotent.
+         */
+        void terminate();
+
+        /**
+         * The last lines of the runner's output (log file, console output), to add to boot errors.
+         *
+         * @return the tail, or an empty string
+         */
+        String diagnostics();
+    }
+}

@@ -1,0 +1,702 @@
+package io.flameec2.impl.pool;
+
+import io.flameec2.FlameBootException;
+import io.flameec2.FlameException;
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.FlameRejectedException;
+import io.flameec2.FlameRunnerLostException;
+import io.flameec2.FlameTimeoutException;
+import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.event.PoolGrew;
+import io.flameec2.event.PoolShrank;
+import io.flameec2.event.RunnerBooting;
+import io.flameec2.event.RunnerReady;
+import io.flameec2.event.RunnerStopped;
+import io.flameec2.event.StopReason;
+import io.flameec2.spi.FlameBackend;
+import io.flameec2.spi.FlameCall;
+import io.flameec2.spi.FlameInvocation;
+import io.flameec2.spi.FlameRunnerHandle;
+import io.flameec2.spi.RunnerBootSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The pool engine: FLAME's {@code FLAME.Pool} for the JVM. All state sits behind one lock and every
+ * transition is a short critical section; backend calls, event delivery and caller completion happen
+ * outside it. Callers are served in FIFO order by the least-loaded ready runner; when demand exceeds the
+ * free and booting capacity the pool boots, in parallel, as many runners as the demand needs, up to
+ * {@code max}.
+ *
+ * <p>Every call ends exactly once because each caller's future is completed only through
+ * {@link CompletableFuture#complete}/{@code completeExceptionally}, which take effect once; the pool then
+ * releases the slot exactly once, guarded by {@link Call#released}.
+ */
+public final class FlamePoolEngine implements Pool {
+
+    private static final Logger LOG = Logger.getLogger("io.flameec2.pool");
+    /**
+     * How long after its deadline a dispatched call may still be answered by its runner before the pool
+     * gives the caller a timeout itself. The runner interrupts the work at the deadline; this only covers a
+     * runner that never answers.
+     */
+    static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(2);
+
+    private final FlamePoolConfig config;
+    private final FlameBackend backend;
+    private final int slotsPerRunner;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService events;
+    /** Calls into the backend's boot, which may block for a moment (an EC2 API call), off the timer thread. */
+    private final ExecutorService boots;
+    private final Consumer<FlamePoolEvent> eventSink;
+    private final AtomicLong sequence = new AtomicLong();
+    private final String runnerPrefix;
+
+    private final Object lock = new Object();
+    private final Map<String, Runner> runners = new HashMap<>();
+    /** Ready runners with a free slot, least loaded first. */
+    private final TreeSet<Runner> available =
+            new TreeSet<>(Comparator.comparingInt((Runner r) -> r.inFlight).thenComparingLong(r -> r.seq));
+    /** Callers waiting for a slot, oldest first; completed ones are skipped lazily. */
+    private final ArrayDeque<Call> waiters = new ArrayDeque<>();
+    private final Set<Call> inFlight = new LinkedHashSet<>();
+    private final List<CompletableFuture<Void>> stops = new ArrayList<>();
+    private int waiting;
+    private int booting;
+    /** Runners removed from the pool whose stop has not completed: they still count against max. */
+    private int stopping;
+    private boolean closed;
+    private CompletableFuture<Void> shutdown;
+
+    /**
+     * Creates the pool and boots its {@code min} runners.
+     *
+     * @param config the pool's configuration
+     * @param backend boots the runners; closed when the pool has shut down
+     * @param eventSink receives the pool's events in order, on one thread of the pool's own
+     */
+    public FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink) {
+        this.config = config;
+        this.backend = backend;
+        this.eventSink = eventSink;
+        this.slotsPerRunner = config.singleUse() ? 1 : config.maxConcurrency();
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("flame-pool-" + config.name() + "-timer"));
+        this.events = Executors.newSingleThreadExecutor(daemon("flame-pool-" + config.name() + "-events"));
+        this.boots = Executors.newCachedThreadPool(daemon("flame-pool-" + config.name() + "-boot"));
+        this.runnerPrefix = config.name() + "-" + Long.toString(System.nanoTime() & 0xfffff, 36) + "-";
+        synchronized (lock) {
+            keepMin();
+        }
+    }
+
+    @Override
+    public FlamePoolConfig config() {
+        return config;
+    }
+
+    @Override
+    public CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout) {
+        Duration effective = timeout == null ? config.timeout() : timeout;
+        Instant deadline = Instant.now().plus(effective);
+        Call call = new Call(invocation, deadline, deadline, effective, null);
+        enqueue(call);
+        return call.result;
+    }
+
+    @Override
+    public CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation) {
+        Call call = new Call(invocation, Instant.MAX, Instant.now().plus(config.timeout()), config.timeout(),
+                new CompletableFuture<>());
+        enqueue(call);
+        call.result.whenComplete((r, e) -> {
+            if (e != null) {
+                call.placed.completeExceptionally(unwrap(e));
+            }
+        });
+        return call.placed;
+    }
+
+    @Override
+    public PoolSnapshot snapshot() {
+        synchronized (lock) {
+            return new PoolSnapshot(runners.size(), booting, inFlight.size(), waiting);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        List<Call> abandoned = new ArrayList<>();
+        List<Call> draining;
+        synchronized (lock) {
+            if (shutdown != null) {
+                return shutdown;
+            }
+            closed = true;
+            shutdown = new CompletableFuture<>();
+            for (Call c; (c = waiters.poll()) != null; ) {
+                c.waiting = false;
+                abandoned.add(c);
+            }
+            waiting = 0;
+            draining = new ArrayList<>(inFlight);
+        }
+        LOG.info(() -> "pool '" + config.name() + "' shutting down: " + draining.size() + " calls draining, "
+                + abandoned.size() + " waiters rejected");
+        abandoned.forEach(c -> c.fail(new FlameRejectedException("pool '" + config.name() + "' is shutting down",
+                null)));
+        CompletableFuture<?>[] drains = draining.stream().map(c -> c.result.handle((r, e) -> null))
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(drains)
+                .completeOnTimeout(null, config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> stopEverything());
+        return shutdown;
+    }
+
+    private void stopEverything() {
+        List<Runner> all;
+        synchronized (lock) {
+            all = new ArrayList<>(runners.values());
+        }
+        all.stream().filter(r -> r.handle != null).forEach(r -> stop(r, StopReason.POOL_SHUTDOWN, "pool shut down"));
+        CompletableFuture<?>[] pending;
+        synchronized (lock) {
+            pending = stops.toArray(CompletableFuture[]::new);
+        }
+        // Booting runners are stopped when their boot completes (see booted); wait for those too.
+        CompletableFuture.allOf(pending)
+                .completeOnTimeout(null, config.shutdownTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    awaitBootsThenClose();
+                });
+    }
+
+    private void awaitBootsThenClose() {
+        synchronized (lock) {
+            if (booting > 0) {
+                timers.schedule(this::awaitBootsThenClose, 50, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        CompletableFuture<?>[] pending;
+        synchronized (lock) {
+            pending = stops.toArray(CompletableFuture[]::new);
+        }
+        CompletableFuture.allOf(pending).handle((r, e) -> null)
+                .completeOnTimeout(null, config.shutdownTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)
+                .thenRun(() -> {
+                    try {
+                        backend.close();
+                    } catch (Exception e) {
+                        LOG.log(Level.WARNING, "closing the backend of pool '" + config.name() + "' failed", e);
+                    }
+                    events.execute(() -> shutdown.complete(null));
+                    events.shutdown();
+                    timers.shutdown();
+                    boots.shutdown();
+                });
+    }
+
+    // ---- checkout -------------------------------------------------------------------------------------------
+
+    private void enqueue(Call call) {
+        Runner runner = null;
+        synchronized (lock) {
+            if (closed) {
+                call.fail(new FlameRejectedException("pool '" + config.name() + "' is shut down", null));
+                return;
+            }
+            if (waiting == 0 && !available.isEmpty()) {
+                runner = checkout(call);
+            } else {
+                // Armed before the call becomes visible to other threads, so a dispatch always finds it.
+                long delay = Math.max(0, Duration.between(Instant.now(), call.checkoutDeadline).toMillis());
+                call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(),
+                        call.timeout, "no runner had a free slot in time (" + describeCapacity() + ")")),
+                        delay, TimeUnit.MILLISECONDS);
+                waiters.add(call);
+                waiting++;
+                call.waiting = true;
+                grow();
+            }
+        }
+        // The caller may give up (cancel) while waiting or running.
+        call.result.whenComplete((r, e) -> onCallerDone(call));
+        if (runner != null) {
+            dispatch(runner, call);
+        }
+    }
+
+    private String describeCapacity() {
+        synchronized (lock) {
+            return runners.size() + "/" + config.max() + " runners, " + booting + " booting, "
+                    + inFlight.size() + " calls running, " + waiting + " waiting";
+        }
+    }
+
+    /** Takes a slot on the least-loaded available runner. Holds the lock. */
+    private Runner checkout(Call call) {
+        Runner runner = available.pollFirst();
+        runner.inFlight++;
+        runner.calls.add(call);
+        runner.used++;
+        if (runner.idleTimer != null) {
+            runner.idleTimer.cancel(false);
+            runner.idleTimer = null;
+        }
+        if (runner.inFlight < slotsPerRunner && !(config.singleUse() && runner.used > 0)) {
+            available.add(runner);
+        }
+        call.runner = runner;
+        call.waiting = false;
+        inFlight.add(call);
+        return runner;
+    }
+
+    /**
+     * Boots as many runners as the uncovered demand needs, in parallel, and at least {@code min}, never more
+     * than {@code max} (runners still stopping count). Holds the lock.
+     */
+    private void grow() {
+        int uncovered = waiting - booting * slotsPerRunner;
+        int wanted = (uncovered + slotsPerRunner - 1) / slotsPerRunner;
+        int room = config.max() - runners.size() - stopping;
+        for (int i = 0; i < Math.min(wanted, room); i++) {
+            boot();
+        }
+    }
+
+    /**
+     * Boots runners up to {@code min} (at start, and after a runner was lost; a {@code min} runner stopped
+     * by {@code min-idle-shutdown-after} is not replaced until demand returns). Holds the lock.
+     */
+    private void keepMin() {
+        int wanted = config.min() - runners.size();
+        int room = config.max() - runners.size() - stopping;
+        for (int i = 0; i < Math.min(wanted, room); i++) {
+            boot();
+        }
+    }
+
+    /** Starts one boot. Holds the lock. */
+    private void boot() {
+        Runner runner = new Runner(runnerPrefix + sequence.incrementAndGet());
+        runners.put(runner.id, runner);
+        booting++;
+        runner.bootStarted = System.nanoTime();
+        int size = runners.size();
+        publish(new RunnerBooting(config.name(), runner.id));
+        publish(new PoolGrew(config.name(), size));
+        LOG.info(() -> "pool '" + config.name() + "': booting runner " + runner.id + " (" + size + "/"
+                + config.max() + ")");
+        // The backend must not call back into us synchronously under our lock: hand off to the timer thread.
+        boots.execute(() -> {
+            CompletableFuture<FlameRunnerHandle> boot;
+            try {
+                boot = backend.boot(new RunnerBootSpec(runner.id, config),
+                        (id, cause) -> lost(runner, cause));
+            } catch (RuntimeException e) {
+                boot = CompletableFuture.failedFuture(e);
+            }
+            boot.whenComplete((handle, error) -> booted(runner, handle, error));
+        });
+    }
+
+    private void booted(Runner runner, FlameRunnerHandle handle, Throwable error) {
+        List<Dispatch> dispatches = new ArrayList<>();
+        List<Call> failed = new ArrayList<>();
+        FlameException failure = null;
+        boolean stopNow = false;
+        synchronized (lock) {
+            booting--;
+            if (error != null) {
+                runners.remove(runner.id);
+                Throwable cause = unwrap(error);
+                failure = cause instanceof FlameBootException fbe ? fbe
+                        : new FlameBootException(config.name(), runner.id, String.valueOf(cause.getMessage()), cause);
+                // Fail the callers this runner was booted for: the waiters not covered by other boots.
+                int uncovered = waiting - booting * slotsPerRunner;
+                for (int i = 0; i < Math.min(slotsPerRunner, uncovered); i++) {
+                    Call c = pollWaiter();
+                    if (c == null) {
+                        break;
+                    }
+                    failed.add(c);
+                }
+                publish(new RunnerStopped(config.name(), runner.id, StopReason.BOOT_FAILED, failure.getMessage()));
+                publish(new PoolShrank(config.name(), runners.size(), StopReason.BOOT_FAILED));
+            } else if (closed || runner.lost) {
+                runners.remove(runner.id);
+                stopping++;
+                runner.handle = handle;
+                stopNow = true;
+            } else {
+                runner.handle = handle;
+                Duration bootTime = Duration.ofNanos(System.nanoTime() - runner.bootStarted);
+                publish(new RunnerReady(config.name(), runner.id, bootTime));
+                LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
+                        + bootTime.toMillis() + " ms");
+                available.add(runner);
+                serveWaiters(dispatches);
+                if (runner.inFlight == 0) {
+                    scheduleIdle(runner);
+                }
+            }
+        }
+        if (failure != null) {
+            FlameException f = failure;
+            LOG.warning(() -> "pool '" + config.name() + "': " + f.getMessage() + "; failing " + failed.size()
+                    + " waiting calls");
+            failed.forEach(c -> c.fail(f));
+        }
+        if (stopNow) {
+            stopHandle(runner, StopReason.POOL_SHUTDOWN, "booted after the pool shut down");
+        }
+        dispatches.forEach(d -> dispatch(d.runner(), d.call()));
+    }
+
+    /** Hands free slots to waiters, oldest first. Holds the lock. */
+    private void serveWaiters(List<Dispatch> out) {
+        while (!available.isEmpty()) {
+            Call next = pollWaiter();
+            if (next == null) {
+                return;
+            }
+            out.add(new Dispatch(checkout(next), next));
+        }
+    }
+
+    private Call pollWaiter() {
+        for (Call c; (c = waiters.poll()) != null; ) {
+            if (c.waiting && !c.result.isDone()) {
+                waiting--;
+                c.waiting = false;
+                return c;
+            }
+        }
+        return null;
+    }
+
+    // ---- the call --------------------------------------------------------------------------------------------
+
+    private void dispatch(Runner runner, Call call) {
+        if (call.timer != null) {
+            call.timer.cancel(false);
+        }
+        if (call.result.isDone()) {
+            release(call);
+            return;
+        }
+        CompletableFuture<Object> remote;
+        try {
+            remote = runner.handle.invoke(new FlameCall(runner.id + "-" + sequence.incrementAndGet(),
+                    call.invocation, call.deadline));
+        } catch (RuntimeException e) {
+            remote = CompletableFuture.failedFuture(e);
+        }
+        call.remote = remote;
+        if (call.placed != null) {
+            call.placed.complete(new PlacedChild(runner.id, call.result));
+        } else {
+            long guard = Duration.between(Instant.now(), call.deadline.plus(IN_FLIGHT_GRACE)).toMillis();
+            call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(), call.timeout,
+                    "runner " + runner.id + " did not answer by the deadline")), Math.max(0, guard),
+                    TimeUnit.MILLISECONDS);
+        }
+        remote.whenComplete((value, error) -> {
+            if (error == null) {
+                call.result.complete(value);
+            } else {
+                Throwable cause = unwrap(error);
+                if (cause instanceof FlameRunnerLostException lostException) {
+                    lost(runner, lostException);
+                }
+                call.fail(cause instanceof CancellationException ? cause
+                        : cause instanceof FlameException ? cause
+                        : new FlameException("call " + call.invocation.describe() + " on runner " + runner.id
+                                + " failed: " + cause, cause));
+            }
+        });
+        if (call.result.isDone()) {
+            // cancelled between checkout and invoke
+            remote.cancel(true);
+        }
+    }
+
+    private void onCallerDone(Call call) {
+        if (call.timer != null) {
+            call.timer.cancel(false);
+        }
+        // The caller has its answer; if the runner is still working (the caller cancelled, or the pool gave
+        // up at the deadline, or the runner was declared lost), interrupt the remote work.
+        CompletableFuture<Object> remote = call.remote;
+        if (remote != null && !remote.isDone()) {
+            remote.cancel(true);
+        }
+        release(call);
+    }
+
+    /** Frees the call's slot (once) and hands it on. */
+    private void release(Call call) {
+        List<Dispatch> dispatches = new ArrayList<>();
+        Runner retire = null;
+        synchronized (lock) {
+            if (call.released) {
+                return;
+            }
+            call.released = true;
+            if (call.waiting) {
+                // gave up (timeout, cancel) while waiting; removed lazily from the deque
+                call.waiting = false;
+                waiting--;
+                return;
+            }
+            Runner runner = call.runner;
+            if (runner == null) {
+                return;
+            }
+            inFlight.remove(call);
+            if (runner.calls.remove(call) && runners.get(runner.id) == runner) {
+                available.remove(runner);
+                runner.inFlight--;
+                if (config.singleUse()) {
+                    if (runner.inFlight == 0) {
+                        retire = runner;
+                    }
+                } else {
+                    available.add(runner);
+                    serveWaiters(dispatches);
+                    if (runner.inFlight == 0) {
+                        scheduleIdle(runner);
+                    }
+                }
+            }
+        }
+        if (retire != null) {
+            stop(retire, StopReason.SINGLE_USE, "single-use runner served its call");
+            synchronized (lock) {
+                if (!closed) {
+                    grow();
+                }
+            }
+        }
+        dispatches.forEach(d -> dispatch(d.runner(), d.call()));
+    }
+
+    // ---- runner end of life ---------------------------------------------------------------------------------
+
+    private void lost(Runner runner, FlameRunnerLostException cause) {
+        List<Call> onIt;
+        synchronized (lock) {
+            if (runner.lost) {
+                return;
+            }
+            runner.lost = true;
+            if (runner.handle == null) {
+                return; // still booting: booted() drops it
+            }
+            if (runners.remove(runner.id) != runner) {
+                return;
+            }
+            stopping++;
+            available.remove(runner);
+            onIt = new ArrayList<>(runner.calls);
+            publish(new RunnerStopped(config.name(), runner.id, StopReason.LOST, cause.getMessage()));
+            publish(new PoolShrank(config.name(), runners.size(), StopReason.LOST));
+        }
+        LOG.warning(() -> "pool '" + config.name() + "': " + cause.getMessage() + "; failing " + onIt.size()
+                + " calls on it");
+        onIt.forEach(c -> c.fail(cause));
+        stopHandle(runner, StopReason.LOST, cause.getMessage());
+        synchronized (lock) {
+            if (!closed) {
+                grow();
+                keepMin();
+            }
+        }
+    }
+
+    private void scheduleIdle(Runner runner) {
+        if (runner.idleTimer != null) {
+            runner.idleTimer.cancel(false);
+        }
+        runner.idleSince = System.nanoTime();
+        runner.idleTimer = timers.schedule(() -> idle(runner), config.idleShutdownAfter().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void idle(Runner runner) {
+        String why;
+        synchronized (lock) {
+            if (runner.inFlight > 0 || runners.get(runner.id) != runner || closed) {
+                return;
+            }
+            Duration idleFor = Duration.ofNanos(System.nanoTime() - runner.idleSince);
+            if (runners.size() <= config.min()) {
+                if (config.minIdleShutdownAfter().isEmpty()) {
+                    return;
+                }
+                Duration limit = config.minIdleShutdownAfter().get();
+                if (idleFor.compareTo(limit) < 0) {
+                    runner.idleTimer = timers.schedule(() -> idle(runner), limit.minus(idleFor).toMillis(),
+                            TimeUnit.MILLISECONDS);
+                    return;
+                }
+            }
+            why = "idle for " + idleFor.toMillis() + " ms";
+        }
+        stop(runner, StopReason.IDLE, why);
+    }
+
+    private void stop(Runner runner, StopReason reason, String detail) {
+        synchronized (lock) {
+            if (runners.remove(runner.id) != runner) {
+                return;
+            }
+            stopping++;
+            available.remove(runner);
+            if (runner.idleTimer != null) {
+                runner.idleTimer.cancel(false);
+            }
+            publish(new RunnerStopped(config.name(), runner.id, reason, detail));
+            publish(new PoolShrank(config.name(), runners.size(), reason));
+        }
+        LOG.info(() -> "pool '" + config.name() + "': stopping runner " + runner.id + ": " + detail);
+        stopHandle(runner, reason, detail);
+    }
+
+    /** Stops a runner already removed from the pool; the caller counted it in {@link #stopping}. */
+    private void stopHandle(Runner runner, StopReason reason, String detail) {
+        CompletableFuture<Void> done;
+        try {
+            done = runner.handle.stop(reason, config.shutdownTimeout());
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> logged = done.handle((r, e) -> {
+            synchronized (lock) {
+                stopping--;
+                if (!closed) {
+                    grow(); // capacity this runner held may now be booted again for waiting callers
+                    if (reason == StopReason.LOST) {
+                        keepMin();
+                    }
+                }
+            }
+            if (e != null) {
+                LOG.log(Level.WARNING, "pool '" + config.name() + "': stopping runner " + runner.id + " ("
+                        + detail + ") failed", e);
+            }
+            return null;
+        });
+        synchronized (lock) {
+            stops.removeIf(CompletableFuture::isDone);
+            stops.add(logged);
+        }
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------------
+
+    private void publish(FlamePoolEvent event) {
+        try {
+            events.execute(() -> {
+                try {
+                    eventSink.accept(event);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "an observer of " + event + " failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.fine(() -> "event after shutdown dropped: " + event);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A slot handed to a waiter, to send once the lock is released. */
+    private record Dispatch(Runner runner, Call call) {
+    }
+
+    private static final class Runner {
+        final String id;
+        final long seq;
+        final Set<Call> calls = new LinkedHashSet<>();
+        FlameRunnerHandle handle;
+        int inFlight;
+        int used;
+        long bootStarted;
+        long idleSince;
+        boolean lost;
+        ScheduledFuture<?> idleTimer;
+
+        Runner(String id) {
+            this.id = id;
+            this.seq = SEQ.incrementAndGet();
+        }
+
+        private static final AtomicLong SEQ = new AtomicLong();
+    }
+
+    private static final class Call {
+        final FlameInvocation invocation;
+        final Instant deadline;
+        final Instant checkoutDeadline;
+        final Duration timeout;
+        final CompletableFuture<PlacedChild> placed;
+        final CompletableFuture<Object> result = new CompletableFuture<>();
+        volatile Runner runner;
+        volatile CompletableFuture<Object> remote;
+        volatile ScheduledFuture<?> timer;
+        boolean waiting;
+        boolean released;
+
+        Call(FlameInvocation invocation, Instant deadline, Instant checkoutDeadline, Duration timeout,
+                CompletableFuture<PlacedChild> placed) {
+            this.invocation = invocation;
+            this.deadline = deadline;
+            this.checkoutDeadline = checkoutDeadline;
+            this.timeout = timeout;
+            this.placed = placed;
+        }
+
+        void fail(Throwable error) {
+            result.completeExceptionally(error);
+        }
+    }
+}

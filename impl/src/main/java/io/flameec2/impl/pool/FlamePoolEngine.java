@@ -77,6 +77,7 @@ public final class FlamePoolEngine implements Pool {
     private final String runnerPrefix;
 
     private final Object lock = new Object();
+    private final ThreadLocal<ArrayDeque<Dispatch>> sending = new ThreadLocal<>();
     private final Map<String, Runner> runners = new HashMap<>();
     /** Ready runners with a free slot, least loaded first. */
     private final TreeSet<Runner> available =
@@ -246,7 +247,32 @@ public final class FlamePoolEngine implements Pool {
         // The caller may give up (cancel) while waiting or running.
         call.result.whenComplete((r, e) -> onCallerDone(call));
         if (runner != null) {
-            dispatch(runner, call);
+            send(List.of(new Dispatch(runner, call)));
+        }
+    }
+
+    /**
+     * Sends dispatches outside the lock. A backend may answer synchronously, which releases the slot and
+     * dispatches the next waiter from inside this call; a per-thread queue turns that recursion into a loop,
+     * so a long queue cannot overflow the stack.
+     */
+    private void send(List<Dispatch> dispatches) {
+        if (dispatches.isEmpty()) {
+            return;
+        }
+        ArrayDeque<Dispatch> queue = sending.get();
+        if (queue != null) {
+            queue.addAll(dispatches);
+            return;
+        }
+        queue = new ArrayDeque<>(dispatches);
+        sending.set(queue);
+        try {
+            for (Dispatch d; (d = queue.poll()) != null; ) {
+                dispatch(d.runner(), d.call());
+            }
+        } finally {
+            sending.remove();
         }
     }
 
@@ -375,7 +401,7 @@ public final class FlamePoolEngine implements Pool {
         if (stopNow) {
             stopHandle(runner, StopReason.POOL_SHUTDOWN, "booted after the pool shut down");
         }
-        dispatches.forEach(d -> dispatch(d.runner(), d.call()));
+        send(dispatches);
     }
 
     /** Hands free slots to waiters, oldest first. Holds the lock. */
@@ -503,7 +529,7 @@ public final class FlamePoolEngine implements Pool {
                 }
             }
         }
-        dispatches.forEach(d -> dispatch(d.runner(), d.call()));
+        send(dispatches);
     }
 
     // ---- runner end of life ---------------------------------------------------------------------------------

@@ -18,8 +18,12 @@ public final class RunnerEnv {
     public static final String PARENT_URL = "FLAME_PARENT_URL";
     /** The per-runner shared secret, base64url, fresh for every runner. */
     public static final String SECRET = "FLAME_SECRET";
-    /** The application version the parent runs; the runner refuses to register on a mismatch. */
-    public static final String APP_VERSION = "FLAME_APP_VERSION";
+    /**
+     * The application version the parent runs; the runner refuses to register on a mismatch. Not
+     * {@code FLAME_APP_VERSION}: MicroProfile Config maps that variable onto {@code flame.app-version}, so the
+     * runner would take the parent's version for its own and never see a mismatch.
+     */
+    public static final String APP_VERSION = "FLAME_PARENT_APP_VERSION";
     /** Milliseconds the runner has to register before it shuts itself down (failsafe). */
     public static final String BOOT_TIMEOUT_MS = "FLAME_BOOT_TIMEOUT_MS";
     /** Milliseconds without a parent heartbeat after which the runner drains and exits. */

@@ -33,6 +33,8 @@ final class FakeBackend implements FlameBackend {
     final ExecutorService workers = Executors.newCachedThreadPool();
     volatile boolean autoBoot = true;
     volatile boolean holdCalls;
+    /** Answer on the calling thread, as a backend failing fast (or a cached result) would. */
+    volatile boolean synchronous;
     volatile boolean closed;
     volatile int maxConcurrencyAllowed = Integer.MAX_VALUE;
     final AtomicInteger concurrencyViolations = new AtomicInteger();
@@ -160,6 +162,8 @@ final class FakeBackend implements FlameBackend {
             result.whenComplete((r, e) -> work.cancel(true));
             if (holdCalls) {
                 held.add(new HeldCall(call, work));
+            } else if (synchronous) {
+                new HeldCall(call, work).finish();
             } else {
                 workers.execute(() -> new HeldCall(call, work).finish());
             }

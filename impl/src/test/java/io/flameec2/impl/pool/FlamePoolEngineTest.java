@@ -197,7 +197,8 @@ class FlamePoolEngineTest {
         calls.forEach(CompletableFuture::join);
         await().atMost(5, SECONDS).until(() -> stopped(StopReason.IDLE) == 2);
         assertEquals(1, pool.snapshot().runners());
-        assertEquals(1, backend.live());
+        // the event is published before the backend is asked to stop the runner
+        await().atMost(5, SECONDS).until(() -> backend.live() == 1);
     }
 
     @Test
@@ -283,5 +284,25 @@ class FlamePoolEngineTest {
         assertSame(StopReason.POOL_SHUTDOWN, runner.stoppedFor);
         assertTrue(backend.closed);
         pool = null;
+    }
+
+    @Test
+    void aBackendAnsweringSynchronouslyDrainsALongQueueWithoutRecursion() {
+        backend.holdCalls = true;
+        pool(config(1, 1).timeout(Duration.ofSeconds(30)));
+        CompletableFuture<Object> first = pool.submit(task(() -> -1), null);
+        await().atMost(5, SECONDS).until(() -> pool.snapshot().inFlight() == 1);
+        List<CompletableFuture<Object>> queued = new ArrayList<>();
+        for (int i = 0; i < 50_000; i++) {
+            int n = i;
+            queued.add(pool.submit(task(() -> n), null));
+        }
+        backend.holdCalls = false;
+        backend.synchronous = true;
+        backend.runners.values().iterator().next().held.get(0).finish();
+        assertEquals(-1, first.join());
+        for (int i = 0; i < queued.size(); i++) {
+            assertEquals(i, queued.get(i).join());
+        }
     }
 }

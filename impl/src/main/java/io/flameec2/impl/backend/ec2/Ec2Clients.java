@@ -1,0 +1,54 @@
+package io.flameec2.impl.backend.ec2;
+
+import java.time.Duration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Builds the AWS clients of a pool from its settings: default credential chain (environment, system
+ * properties, profile, container and instance roles), the region setting or the default region chain, and
+ * endpoint overrides. Throttling (RequestLimitExceeded) and 5xx answers are retried by the SDK's standard
+ * retry mode with backoff.
+ */
+public final class Ec2Clients {
+
+    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private Ec2Clients() {
+    }
+
+    /**
+     * The EC2 client.
+     *
+     * @param settings the pool's settings
+     * @return a new client; the caller closes it
+     */
+    public static Ec2Client ec2(Ec2Settings settings) {
+        var b = Ec2Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(30)))
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(API_CALL_TIMEOUT));
+        settings.region().map(Region::of).ifPresent(b::region);
+        settings.endpoint().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    /**
+     * The presigner for {@code s3://} bundle URLs; path-style addressing when an endpoint override is set
+     * (S3-compatible stores rarely serve virtual-host buckets).
+     *
+     * @param settings the pool's settings
+     * @return a new presigner; the caller closes it
+     */
+    public static S3Presigner presigner(Ec2Settings settings) {
+        var b = S3Presigner.builder();
+        settings.region().map(Region::of).ifPresent(b::region);
+        settings.s3Endpoint().ifPresent(uri -> b.endpointOverride(uri)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));
+        return b.build();
+    }
+}

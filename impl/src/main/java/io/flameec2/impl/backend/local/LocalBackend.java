@@ -1,0 +1,144 @@
+package io.flameec2.impl.backend.local;
+
+import io.flameec2.FlameRejectedException;
+import io.flameec2.FlameTimeoutException;
+import io.flameec2.event.StopReason;
+import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.wire.WireCodec;
+import io.flameec2.impl.wire.WireException;
+import io.flameec2.impl.wire.WireFailure;
+import io.flameec2.spi.FlameBackend;
+import io.flameec2.spi.FlameCall;
+import io.flameec2.spi.FlameInvocation;
+import io.flameec2.spi.FlameRunnerHandle;
+import io.flameec2.spi.RunnerBootSpec;
+import io.flameec2.spi.RunnerListener;
+import io.flameec2.spi.RunnerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Runs calls in this JVM, on a thread per call, interrupting work at its deadline as a remote runner does.
+ * With a codec, invocations and results take the remote path's serialization round trip.
+ */
+final class LocalBackend implements FlameBackend {
+
+    private static final Logger LOG = Logger.getLogger(LocalBackend.class.getName());
+
+    private final String pool;
+    private final WireCodec codec;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService deadlines;
+
+    LocalBackend(String pool, WireCodec codec) {
+        this.pool = pool;
+        this.codec = codec;
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "flame-local-" + pool);
+            t.setDaemon(true);
+            return t;
+        });
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flame-local-" + pool + "-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public CompletableFuture<FlameRunnerHandle> boot(RunnerBootSpec spec, RunnerListener listener) {
+        LOG.fine(() -> "local runner " + spec.runnerId() + " of pool '" + pool + "' booted in-process");
+        return CompletableFuture.completedFuture(new LocalRunner(spec.runnerId()));
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        deadlines.shutdownNow();
+    }
+
+    private final class LocalRunner implements FlameRunnerHandle {
+        private final String id;
+        private volatile RunnerState state = RunnerState.READY;
+
+        LocalRunner(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public RunnerState state() {
+            return state;
+        }
+
+        @Override
+        public CompletableFuture<Object> invoke(FlameCall call) {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            FlameInvocation invocation;
+            try {
+                invocation = codec == null ? call.invocation()
+                        : codec.decode(codec.encode(call.invocation()), loader, FlameInvocation.class);
+            } catch (WireException e) {
+                return CompletableFuture.failedFuture(new FlameRejectedException(
+                        "pool '" + pool + "': " + call.invocation().describe() + ": " + e.getMessage(), e));
+            }
+            CompletableFuture<Object> result = new CompletableFuture<>();
+            Duration timeout = Duration.between(Instant.now(), call.deadline());
+            FlameInvocation task = invocation;
+            AtomicBoolean expired = new AtomicBoolean();
+            Future<?> work = workers.submit(() -> {
+                Thread.currentThread().setContextClassLoader(loader);
+                try {
+                    Object value = InvocationRunners.current().run(task);
+                    result.complete(codec == null ? value : roundTrip(value, loader));
+                } catch (WireException e) {
+                    result.completeExceptionally(new FlameRejectedException("pool '" + pool + "': the result of "
+                            + task.describe() + " cannot be sent back: " + e.getMessage(), e));
+                } catch (Throwable t) {
+                    if (expired.get()) {
+                        result.completeExceptionally(new FlameTimeoutException(pool, timeout,
+                                task.describe() + " ran past its deadline on runner " + id + " and was interrupted"));
+                    } else {
+                        result.completeExceptionally(WireFailure.of(t).toException(id));
+                    }
+                }
+            });
+            if (!call.deadline().equals(Instant.MAX)) {
+                long ms = Math.max(0, Duration.between(Instant.now(), call.deadline()).toMillis());
+                deadlines.schedule(() -> {
+                    expired.set(true);
+                    work.cancel(true);
+                }, ms, TimeUnit.MILLISECONDS);
+            }
+            // cancelling the call interrupts the work, as the cancel endpoint does on a remote runner
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) {
+                    work.cancel(true);
+                }
+            });
+            return result;
+        }
+
+        private Object roundTrip(Object value, ClassLoader loader) {
+            return codec.decode(codec.encode(value), loader, Object.class);
+        }
+
+        @Override
+        public CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout) {
+            state = RunnerState.STOPPED;
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+}

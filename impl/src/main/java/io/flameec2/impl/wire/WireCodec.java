@@ -1,0 +1,127 @@
+package io.flameec2.impl.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.util.Objects;
+
+/**
+ * Java serialization of call bodies and replies, always read through a {@link WireFilter}. Classes are
+ * resolved with a given class loader (the application's, so lambdas of the same WAR resolve on the
+ * runner); dynamic proxies are refused outright. Thread-safe.
+ */
+public final class WireCodec {
+
+    private final WireFilter filter;
+
+    /**
+     * Creates a codec.
+     *
+     * @param filter the allow-list and limits
+     */
+    public WireCodec(WireFilter filter) {
+        this.filter = Objects.requireNonNull(filter, "filter");
+    }
+
+    /**
+     * The filter.
+     *
+     * @return the allow-list and limits
+     */
+    public WireFilter filter() {
+        return filter;
+    }
+
+    /**
+     * Serializes a value.
+     *
+     * @param value the value
+     * @return the bytes
+     * @throws WireException (400) naming the class that is not serializable, or (413) when too large
+     */
+    public byte[] encode(Object value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        } catch (NotSerializableException e) {
+            throw new WireException(400, "cannot send " + describe(value) + ": class " + e.getMessage()
+                    + " is not serializable", e);
+        } catch (IOException e) {
+            throw new WireException(400, "cannot serialize " + describe(value) + ": " + e, e);
+        }
+        if (bytes.size() > filter.maxBytes()) {
+            throw new WireException(413, describe(value) + " serializes to " + bytes.size() + " bytes, more than "
+                    + filter.maxBytes() + " (" + WireFilter.MAX_BYTES + ")", null);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Deserializes a value through the filter.
+     *
+     * @param <T> the expected type
+     * @param bytes the bytes
+     * @param loader the class loader resolving classes
+     * @param expected the expected type of the top object
+     * @return the value
+     * @throws WireException (400) naming the rejected class or limit, or when the bytes are malformed
+     */
+    public <T> T decode(byte[] bytes, ClassLoader loader, Class<T> expected) {
+        WireFilter.StreamFilter streamFilter = filter.newStreamFilter();
+        Object value;
+        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(bytes), loader)) {
+            in.setObjectInputFilter(streamFilter);
+            value = in.readObject();
+        } catch (InvalidClassException e) {
+            throw new WireException(400, "refused to deserialize: "
+                    + streamFilter.rejection().orElse(String.valueOf(e.getMessage())), null);
+        } catch (ClassNotFoundException e) {
+            throw new WireException(400, "cannot deserialize: class " + e.getMessage() + " is not found here", null);
+        } catch (IOException | RuntimeException e) {
+            String why = streamFilter.rejection().orElse(e.toString());
+            throw new WireException(400, "cannot deserialize: " + why, null);
+        }
+        if (!expected.isInstance(value)) {
+            throw new WireException(400, "expected a " + expected.getName() + ", got "
+                    + (value == null ? "null" : value.getClass().getName()), null);
+        }
+        return expected.cast(value);
+    }
+
+    private static String describe(Object value) {
+        return value == null ? "null" : value.getClass().getName();
+    }
+
+    /** Resolves classes with the given loader; refuses proxies. */
+    private static final class FilteredInput extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        FilteredInput(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            if (loader != null) {
+                try {
+                    return Class.forName(desc.getName(), false, loader);
+                } catch (ClassNotFoundException e) {
+                    // primitives and classes only the JDK sees: fall through
+                }
+            }
+            return super.resolveClass(desc);
+        }
+
+        @Override
+        protected Class<?> resolveProxyClass(String[] interfaces) throws IOException {
+            throw new InvalidClassException("dynamic proxies are never deserialized: " + String.join(",", interfaces));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+#!/bin/bash
+# FlameEC2 runner bootstrap: EC2 user-data rendered by the parent (io.flameec2.impl.backend.ec2.UserData).
+# It installs Java if the image has none, downloads and unpacks the application's Liberty server package,
+# writes the runner's environment and starts the runner as a systemd service that powers the instance off
+# when it stops (InstanceInitiatedShutdownBehavior=terminate then terminates it).
+# Every step is logged with tag flame_ec2_init: `journalctl -t flame_ec2_init` on the instance shows them.
+# On any failure the script logs the failing command and powers off, so a broken runner never lingers.
+set -Eeuo pipefail
+
+readonly RUNNER_ID={{RUNNER_ID}}
+readonly BUNDLE_URL={{BUNDLE_URL}}
+readonly BUNDLE_FORMAT={{BUNDLE_FORMAT}}
+readonly JAVA_PACKAGE={{JAVA_PACKAGE}}
+readonly RUNNER_PORT={{RUNNER_PORT}}
+readonly FLAME_HOME=/opt/flame
+readonly ENV_FILE=/opt/flame/runner.env
+readonly UNIT=flame-runner.service
+
+log() {
+  # -s copies the line to stderr, which cloud-init sends to the serial console (GetConsoleOutput)
+  logger -s -t flame_ec2_init -- "runner ${RUNNER_ID}: $*"
+}
+
+fail() {
+  log "FAILED with status $1 at line $2: $3 -- powering off"
+  poweroff
+  exit 1
+}
+trap 'fail "$?" "$LINENO" "$BASH_COMMAND"' ERR
+
+install_packages() {
+  if command -v dnf >/dev/null 2>&1; then
+    dnf install -y -q "$@"
+  elif command -v yum >/dev/null 2>&1; then
+    yum install -y -q "$@"
+  elif command -v apt-get >/dev/null 2>&1; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  else
+    log "no dnf, yum or apt-get to install $*"
+    return 1
+  fi
+}
+
+default_java_package() {
+  if command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
+    echo java-17-amazon-corretto-headless
+  else
+    echo openjdk-17-jre-headless
+  fi
+}
+
+imds() {
+  # IMDSv2: a session token first; the instance is launched with HttpTokens=required
+  local token
+  token=$(curl -fsS --retry 5 --retry-connrefused --max-time 5 -X PUT \
+    -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)
+  curl -fsS --retry 5 --retry-connrefused --max-time 5 \
+    -H "X-aws-ec2-metadata-token: ${token}" "http://169.254.169.254/latest/meta-data/$1"
+}
+
+log "bootstrap started"
+
+if command -v java >/dev/null 2>&1; then
+  log "java found: $(command -v java)"
+else
+  package=${JAVA_PACKAGE:-$(default_java_package)}
+  log "java not found, installing ${package}"
+  install_packages "${package}"
+fi
+if [ "${BUNDLE_FORMAT}" = zip ] && ! command -v unzip >/dev/null 2>&1; then
+  log "installing unzip"
+  install_packages unzip
+fi
+
+mkdir -p "${FLAME_HOME}"
+bundle="${FLAME_HOME}/bundle.${BUNDLE_FORMAT}"
+# the query string of a presigned URL is a credential: log the location only
+log "downloading bundle ${BUNDLE_URL%%\?*}"
+curl -fsS --retry 5 --retry-connrefused --retry-delay 2 --max-time 600 -o "${bundle}" "${BUNDLE_URL}"
+log "unpacking bundle ($(du -h "${bundle}" | cut -f1))"
+if [ "${BUNDLE_FORMAT}" = zip ]; then
+  unzip -q -o "${bundle}" -d "${FLAME_HOME}"
+else
+  tar -xzf "${bundle}" -C "${FLAME_HOME}"
+fi
+rm -f "${bundle}"
+
+servers=("${FLAME_HOME}"/wlp/usr/servers/*/)
+if [ ! -f "${FLAME_HOME}/wlp/bin/server" ] || [ "${#servers[@]}" -ne 1 ] || [ ! -d "${servers[0]}" ]; then
+  log "the bundle is not a Liberty server package with exactly one server (wlp/bin/server, wlp/usr/servers/<name>)"
+  false
+fi
+# zip tools do not always keep the executable bit
+find "${FLAME_HOME}/wlp/bin" -maxdepth 1 -type f -exec chmod 0755 {} +
+server=$(basename "${servers[0]}")
+log "Liberty server '${server}' unpacked"
+
+local_ip=$(imds local-ipv4)
+log "local IPv4 ${local_ip}"
+
+# The env file holds the runner's secret: readable by root only.
+umask 077
+cat > "${ENV_FILE}" <<'FLAME_ENV'
+{{ENV_FILE}}
+FLAME_ENV
+printf "FLAME_RUNNER_URL='http://%s:%s'\n" "${local_ip}" "${RUNNER_PORT}" >> "${ENV_FILE}"
+chmod 0600 "${ENV_FILE}"
+umask 022
+log "wrote ${ENV_FILE}"
+
+cat > "/etc/systemd/system/${UNIT}" <<FLAME_UNIT
+[Unit]
+Description=FlameEC2 runner ${RUNNER_ID}
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+EnvironmentFile=${ENV_FILE}
+WorkingDirectory=${FLAME_HOME}
+ExecStart=${FLAME_HOME}/wlp/bin/server run ${server}
+# the runner stops on idle, parent loss or request: the instance goes with it
+ExecStopPost=/usr/bin/systemctl --no-block poweroff
+Restart=no
+TimeoutStopSec=120
+
+[Install]
+WantedBy=multi-user.target
+FLAME_UNIT
+systemctl daemon-reload
+systemctl start "${UNIT}"
+log "started ${UNIT}; runner log: journalctl -u ${UNIT}"

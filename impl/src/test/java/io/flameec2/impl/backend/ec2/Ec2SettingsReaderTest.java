@@ -1,0 +1,160 @@
+package io.flameec2.impl.backend.ec2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flameec2.FlameConfigurationException;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class Ec2SettingsReaderTest {
+
+    private static final String P = "flame.pools.thumbs.ec2.";
+
+    private final Ec2SettingsReader reader = new Ec2SettingsReader(uri -> {
+        throw new AssertionError("metadata must not be read without auto-configure");
+    });
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put(P + "image-id", "ami-0abc");
+        m.put(P + "bundle-url", "s3://bucket/app/runner.zip");
+        return m;
+    }
+
+    private Ec2Settings read(Map<String, String> values) {
+        return reader.read(MapBackendContext.of("thumbs", values));
+    }
+
+    @Test
+    void minimalSettingsGetDefaults() {
+        Ec2Settings s = read(minimal());
+        assertEquals(Optional.of("ami-0abc"), s.imageId());
+        assertEquals(List.of("t3.small"), s.instanceTypes());
+        assertEquals(List.of(), s.subnetIds());
+        assertEquals("flame", s.app());
+        assertEquals(9080, s.runnerPort());
+        assertTrue(s.terminateOrphans());
+        assertFalse(s.autoConfigure());
+        assertEquals(URI.create("s3://bucket/app/runner.zip"), s.bundleUrl());
+    }
+
+    @Test
+    void listsPairsAndGlobalDefaultsAreRead() {
+        Map<String, String> m = minimal();
+        m.put(P + "instance-type", "c7g.large, c6g.large");
+        m.put(P + "subnet-id", "subnet-a,subnet-b");
+        m.put("flame.ec2.security-group-ids", "sg-1,sg-2");
+        m.put("flame.ec2.region", "eu-west-1");
+        m.put(P + "region", "us-east-2");
+        m.put(P + "tags", "team=media, cost-center=42");
+        m.put(P + "env", "JAVA_TOOL_OPTIONS=-Xmx1g,APP_MODE=batch");
+        m.put(P + "iam-instance-profile", "arn:aws:iam::1:instance-profile/runner");
+        m.put(P + "endpoint", "http://127.0.0.1:4566");
+        Ec2Settings s = read(m);
+        assertEquals(List.of("c7g.large", "c6g.large"), s.instanceTypes());
+        assertEquals(List.of("subnet-a", "subnet-b"), s.subnetIds());
+        assertEquals(List.of("sg-1", "sg-2"), s.securityGroupIds());
+        assertEquals(Optional.of("us-east-2"), s.region(), "the pool key wins over the global default");
+        assertEquals(Map.of("team", "media", "cost-center", "42"), s.tags());
+        assertEquals(Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g", "APP_MODE", "batch"), s.env());
+        assertEquals(Optional.of(URI.create("http://127.0.0.1:4566")), s.endpoint());
+    }
+
+    @Test
+    void launchTemplateReplacesImageAndType() {
+        Map<String, String> m = minimal();
+        m.remove(P + "image-id");
+        m.put(P + "launch-template-id", "lt-0123");
+        m.put(P + "launch-template-version", "7");
+        Ec2Settings s = read(m);
+        assertEquals(Optional.of("lt-0123"), s.launchTemplateId());
+        assertEquals(List.of(), s.instanceTypes(), "the template decides the instance type");
+    }
+
+    @ParameterizedTest(name = "{0}={1} -> error names {2}")
+    @CsvSource(delimiter = '|', value = {
+        "bundle-url|             | bundle-url",
+        "bundle-url| ftp://x/y.zip | bundle-url",
+        "bundle-url| s3://bucket/runner.war | bundle-url",
+        "image-id  |             | image-id",
+        "image-id  | img-123     | image-id",
+        "instance-type| t3.small,,m5.large | instance-type",
+        "instance-type| T3 SMALL  | instance-type",
+        "subnet-id | vpc-1       | subnet-id",
+        "security-group-ids| sg-1,group2 | security-group-ids",
+        "tags      | flame:app=x | tags",
+        "tags      | novalue     | tags",
+        "env       | FLAME_SECRET=x | env",
+        "env       | A=it's      | env",
+        "runner-port| 70000      | runner-port",
+        "runner-port| http       | runner-port",
+        "auto-configure| yes     | auto-configure",
+        "terminate-orphans| 1    | terminate-orphans",
+        "endpoint  | localhost:4566 | endpoint",
+        "launch-template-version| 3 | launch-template-version",
+        "java-package| 'jdk; rm -rf /' | java-package",
+        "region    | EU West   | region",
+    })
+    void badValuesNameTheirKey(String key, String value, String culprit) {
+        Map<String, String> m = minimal();
+        if (value == null) {
+            m.remove(P + key);
+        } else {
+            m.put(P + key, value);
+        }
+        FlameConfigurationException e = assertThrows(FlameConfigurationException.class, () -> read(m));
+        assertEquals(P + culprit, e.key(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(P + culprit + ": "), e.getMessage());
+    }
+
+    @Test
+    void autoConfigureFillsWhatIsUnsetFromTheParentInstance() {
+        Ec2SettingsReader auto = new Ec2SettingsReader(uri -> {
+            assertEquals(URI.create("http://10.0.0.9:1234"), uri);
+            return new InstanceMetadata("ami-parent", "m7i.large", "subnet-parent", List.of("sg-a", "sg-b"),
+                    Optional.of("arn:aws:iam::1:instance-profile/app"), "10.1.2.3", "ap-south-1");
+        });
+        Map<String, String> m = minimal();
+        m.remove(P + "image-id");
+        m.put(P + "auto-configure", "true");
+        m.put(P + "imds-endpoint", "http://10.0.0.9:1234");
+        m.put(P + "subnet-id", "subnet-mine");
+        Ec2Settings s = auto.read(MapBackendContext.of("thumbs", m));
+        assertEquals(Optional.of("ami-parent"), s.imageId());
+        assertEquals(List.of("m7i.large"), s.instanceTypes());
+        assertEquals(List.of("subnet-mine"), s.subnetIds(), "explicit settings win over metadata");
+        assertEquals(List.of("sg-a", "sg-b"), s.securityGroupIds());
+        assertEquals(Optional.of("arn:aws:iam::1:instance-profile/app"), s.iamInstanceProfile());
+        assertEquals(Optional.of("ap-south-1"), s.region());
+        assertEquals(Optional.of("10.1.2.3"), s.parentAddress());
+    }
+
+    @Test
+    void autoConfigureOffEc2FailsNamingTheKey() {
+        Ec2SettingsReader auto = new Ec2SettingsReader(uri -> {
+            throw new IllegalStateException("connect timed out");
+        });
+        Map<String, String> m = minimal();
+        m.put(P + "auto-configure", "true");
+        FlameConfigurationException e = assertThrows(FlameConfigurationException.class,
+                () -> auto.read(MapBackendContext.of("thumbs", m)));
+        assertEquals(P + "auto-configure", e.key());
+        assertTrue(e.getMessage().contains("connect timed out"), e.getMessage());
+    }
+
+    @Test
+    void profileArnIsParsedFromIamInfo() {
+        assertEquals(Optional.of("arn:aws:iam::123:instance-profile/x"), InstanceMetadata.profileArn(
+                "{\n  \"Code\" : \"Success\",\n  \"InstanceProfileArn\" : \"arn:aws:iam::123:instance-profile/x\",\n}"));
+        assertEquals(Optional.empty(), InstanceMetadata.profileArn("{}"));
+    }
+}

@@ -1,0 +1,393 @@
+package io.flameec2.impl.remote;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flameec2.FlameBootException;
+import io.flameec2.FlameCallable;
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.FlameRemoteException;
+import io.flameec2.FlameRunnerLostException;
+import io.flameec2.FlameTimeoutException;
+import io.flameec2.event.StopReason;
+import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.remote.ThreadLauncher.ThreadRunner;
+import io.flameec2.impl.remote.runner.RunnerCore;
+import io.flameec2.impl.wire.WireAuth;
+import io.flameec2.impl.wire.WireCall;
+import io.flameec2.impl.wire.WireCodec;
+import io.flameec2.impl.wire.WireFilter;
+import io.flameec2.impl.wire.WireSecret;
+import io.flameec2.spi.FlameCall;
+import io.flameec2.spi.FlameInvocation;
+import io.flameec2.spi.FlameRunnerHandle;
+import io.flameec2.spi.RunnerBootSpec;
+import io.flameec2.spi.RunnerState;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The remote backend end to end over real HTTP: {@link RemoteBackend} and its parent endpoint on one side,
+ * {@link RunnerCore} behind a JDK HTTP server on the other (in this JVM, see {@link ThreadLauncher}).
+ */
+class RemoteBackendTest {
+
+    static final AtomicInteger EXECUTED = new AtomicInteger();
+    static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
+    static volatile CountDownLatch started = new CountDownLatch(1);
+    static volatile CountDownLatch release = new CountDownLatch(1);
+
+    private final ThreadLauncher launcher = new ThreadLauncher();
+    private final List<FlameRunnerLostException> lost = new CopyOnWriteArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private RemoteBackend backend;
+    private FlamePoolConfig pool;
+
+    @BeforeEach
+    void setUp() {
+        EXECUTED.set(0);
+        INTERRUPTED.set(false);
+        started = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+        pool = FlamePoolConfig.builder("p").max(2).bootTimeout(Duration.ofSeconds(20))
+                .shutdownTimeout(Duration.ofSeconds(5)).backend("thread").build();
+        backend = backend("1.0");
+    }
+
+    @AfterEach
+    void tearDown() {
+        release.countDown();
+        launcher.killAll();
+        backend.close();
+    }
+
+    private RemoteBackend backend(String appVersion) {
+        RemoteSettings settings = RemoteSettings.read(ConfigLookup.of(Map.of(RemoteSettings.PARENT_HOST, "127.0.0.1",
+                RemoteSettings.HEARTBEAT_INTERVAL, "200ms", RemoteSettings.PARENT_LOSS_TIMEOUT, "1s",
+                AppVersion.KEY, appVersion)));
+        return new RemoteBackend(new TestBackendContext(pool), launcher, settings);
+    }
+
+    private FlameRunnerHandle boot(String id) throws Exception {
+        return backend.boot(new RunnerBootSpec(id, pool), (runnerId, cause) -> lost.add(cause))
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    private static FlameCall call(String id, FlameCallable<?> task, Duration timeout) {
+        return new FlameCall(id, new FlameInvocation.Closure(task), Instant.now().plus(timeout));
+    }
+
+    private static Throwable failure(CompletableFuture<?> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+        return e.getCause();
+    }
+
+    /** A result that is not serializable. */
+    static final class Opaque {
+    }
+
+    /** Sleeps until released or interrupted; records the interrupt. */
+    static String block() throws InterruptedException {
+        started.countDown();
+        try {
+            release.await();
+            return "released";
+        } catch (InterruptedException e) {
+            INTERRUPTED.set(true);
+            throw e;
+        }
+    }
+
+    @Test
+    void bootsRegistersAndRunsAClosure() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        assertEquals("r-1", runner.id());
+        assertEquals(RunnerState.READY, runner.state());
+        ThreadRunner remote = launcher.runners.get("r-1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> remote.core.state() == RunnerCore.State.READY);
+        // the runner got a fresh secret and the parent's coordinates
+        assertEquals(32, WireSecret.decode(remote.env.get(RunnerEnv.SECRET)).length);
+        assertEquals(backend.parentUrl().toString(), remote.env.get(RunnerEnv.PARENT_URL));
+        assertEquals("1.0", remote.env.get(RunnerEnv.APP_VERSION));
+        // failsafe idle limit for a min=0 pool: twice idle-shutdown-after (30 s) plus shutdown-timeout (5 s)
+        assertEquals("65000", remote.env.get(RunnerEnv.IDLE_SHUTDOWN_MS));
+        assertEquals("1000", remote.env.get(RunnerEnv.PARENT_LOSS_TIMEOUT_MS));
+
+        int x = 6;
+        List<Integer> ys = List.of(7);
+        Object result = runner.invoke(call("c-1", () -> x * ys.get(0), Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS);
+        assertEquals(42, result);
+        assertEquals(null, runner.invoke(call("c-2", () -> null, Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void remoteExceptionComesBackWithItsCauseChain() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        Throwable t = failure(runner.invoke(call("c-1", () -> {
+            throw new IllegalStateException("outer", new ArithmeticException("inner"));
+        }, Duration.ofSeconds(10))));
+        FlameRemoteException e = assertInstanceOf(FlameRemoteException.class, t);
+        assertEquals("java.lang.IllegalStateException", e.remoteClass());
+        assertEquals("outer", e.remoteMessage());
+        assertEquals("r-1", e.runnerId());
+        assertTrue(e.getStackTrace().length > 0);
+        FlameRemoteException cause = assertInstanceOf(FlameRemoteException.class, e.getCause());
+        assertEquals("java.lang.ArithmeticException", cause.remoteClass());
+        assertEquals(RunnerState.READY, runner.state(), "a task failure does not hurt the runner");
+    }
+
+    @Test
+    void argumentClassOutsideTheRunnersAllowListIsRefusedNamingIt() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        java.net.URL url = new java.net.URL("http://example.invalid/");
+        Throwable t = failure(runner.invoke(call("c-1", () -> url.getHost(), Duration.ofSeconds(10))));
+        assertInstanceOf(io.flameec2.FlameRejectedException.class, t);
+        assertTrue(t.getMessage().contains("HTTP 400") && t.getMessage().contains("class java.net.URL is not allowed"),
+                t.getMessage());
+        assertEquals(RunnerState.READY, runner.state());
+    }
+
+    @Test
+    void resultThatCannotTravelIsReportedNotLost() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        Throwable notSerializable = failure(runner.invoke(call("c-1", Opaque::new, Duration.ofSeconds(10))));
+        FlameRemoteException e = assertInstanceOf(FlameRemoteException.class, notSerializable, notSerializable.toString());
+        assertTrue(e.getMessage().contains("class " + Opaque.class.getName() + " is not serializable"), e.getMessage());
+        Throwable notAllowed = failure(runner.invoke(call("c-2", () -> new java.net.URL("http://example.invalid/"),
+                Duration.ofSeconds(10))));
+        assertInstanceOf(io.flameec2.FlameRejectedException.class, notAllowed);
+        assertTrue(notAllowed.getMessage().contains("class java.net.URL is not allowed"), notAllowed.getMessage());
+        assertEquals(RunnerState.READY, runner.state());
+    }
+
+    @Test
+    void concurrentCallsOnOneRunnerEachGetTheirOwnResult() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        List<CompletableFuture<Object>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int n = i;
+            calls.add(runner.invoke(call("c-" + i, () -> "r" + n * n, Duration.ofSeconds(20))));
+        }
+        for (int i = 0; i < 40; i++) {
+            assertEquals("r" + i * i, calls.get(i).get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void deadlineInterruptsTheRemoteWork() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        long t0 = System.nanoTime();
+        Throwable t = failure(runner.invoke(call("c-1", RemoteBackendTest::block, Duration.ofMillis(700))));
+        assertInstanceOf(FlameTimeoutException.class, t);
+        assertTrue(t.getMessage().contains("passed its deadline on runner r-1"), t.getMessage());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 10_000);
+        await().atMost(Duration.ofSeconds(10)).untilTrue(INTERRUPTED);
+        assertEquals(0, launcher.runners.get("r-1").core.inFlight());
+    }
+
+    @Test
+    void cancellingTheFutureInterruptsTheRemoteWork() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        CompletableFuture<Object> f = runner.invoke(call("c-1", RemoteBackendTest::block, Duration.ofSeconds(60)));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        f.cancel(true);
+        await().atMost(Duration.ofSeconds(10)).untilTrue(INTERRUPTED);
+        assertThrows(CancellationException.class, f::join);
+        assertEquals(RunnerState.READY, runner.state());
+    }
+
+    @Test
+    void runnerExitsWhenTheParentStopsHeartbeating() throws Exception {
+        boot("r-1");
+        ThreadRunner remote = launcher.runners.get("r-1");
+        backend.close(); // heartbeats stop, as if the parent died
+        backend = backend("1.0");
+        await().atMost(Duration.ofSeconds(15)).until(() -> remote.exitReason != null);
+        assertEquals(RunnerCore.State.EXITED, remote.core.state());
+        assertTrue(remote.exitReason.startsWith("parent lost (no heartbeat for "), remote.exitReason);
+    }
+
+    @Test
+    void heartbeatsKeepTheRunnerAlive() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        ThreadRunner remote = launcher.runners.get("r-1");
+        // 3x the parent-loss timeout of 1 s: only heartbeats keep it up
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> remote.core.state() == RunnerCore.State.READY);
+        assertEquals(RunnerState.READY, runner.state());
+    }
+
+    @Test
+    void runnerStoppingOnItsOwnTakesNoNewCallsFinishesItsCallsThenIsReportedLost() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        CompletableFuture<Object> inFlight = runner.invoke(call("c-1", RemoteBackendTest::block, Duration.ofSeconds(60)));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        launcher.runners.get("r-1").core.beginStop("its idle failsafe", Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> runner.state() == RunnerState.DRAINING);
+        assertInstanceOf(io.flameec2.FlameRejectedException.class,
+                failure(runner.invoke(call("c-2", () -> 1, Duration.ofSeconds(5)))));
+        assertTrue(lost.isEmpty());
+        release.countDown();
+        assertEquals("released", inFlight.get(10, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lost.size() == 1);
+        assertEquals(RunnerState.LOST, runner.state());
+    }
+
+    @Test
+    void lostRunnerFailsInFlightCallsAndIsReportedOnce() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        CompletableFuture<Object> f = runner.invoke(call("c-1", RemoteBackendTest::block, Duration.ofSeconds(60)));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        launcher.runners.get("r-1").terminate(); // the process dies
+        Throwable t = failure(f);
+        assertInstanceOf(FlameRunnerLostException.class, t);
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5_000, "lost quickly");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lost.size() == 1);
+        assertEquals("r-1", lost.get(0).runnerId());
+        assertEquals(RunnerState.LOST, runner.state());
+        assertInstanceOf(FlameRunnerLostException.class, failure(runner.invoke(call("c-2", () -> 1, Duration.ofSeconds(5)))));
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> lost.size() == 1);
+    }
+
+    @Test
+    void registrationTimeoutFailsTheBootWithDiagnostics() {
+        launcher.startNothing = true;
+        pool = pool.toBuilder().bootTimeout(Duration.ofSeconds(1)).build();
+        CompletableFuture<FlameRunnerHandle> f = backend.boot(new RunnerBootSpec("r-9", pool), (id, e) -> { });
+        FlameBootException e = assertInstanceOf(FlameBootException.class, failure(f));
+        assertEquals("r-9", e.runnerId());
+        assertTrue(e.getMessage().contains("did not register within boot-timeout 1000 ms (flame.pools.p.boot-timeout)"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("CWWKZ0002E"), "quotes the diagnostics: " + e.getMessage());
+    }
+
+    @Test
+    void runnerThatDiesBeforeRegisteringFailsTheBootEarly() {
+        launcher.dieAtOnce = true;
+        long t0 = System.nanoTime();
+        FlameBootException e = assertInstanceOf(FlameBootException.class,
+                failure(backend.boot(new RunnerBootSpec("r-9", pool), (id, x) -> { })));
+        assertTrue(e.getMessage().contains("exited before registering"), e.getMessage());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < pool.bootTimeout().toMillis() / 2);
+    }
+
+    @Test
+    void cancelledBootTerminatesWhatWasLaunched() {
+        launcher.startNothing = true;
+        CompletableFuture<FlameRunnerHandle> f = backend.boot(new RunnerBootSpec("r-5", pool), (id, x) -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> launcher.dormant.containsKey("r-5"));
+        f.cancel(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !launcher.dormant.get("r-5").isAlive());
+    }
+
+    @Test
+    void versionMismatchFailsTheBootNamingBothVersions() {
+        launcher.runnerAppVersion = "2.0";
+        FlameBootException e = assertInstanceOf(FlameBootException.class,
+                failure(backend.boot(new RunnerBootSpec("r-2", pool), (id, x) -> { })));
+        assertTrue(e.getMessage().contains("the parent runs 1.0, runner r-2 runs 2.0"), e.getMessage());
+        ThreadRunner remote = launcher.runners.get("r-2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> remote.exitReason != null);
+        assertTrue(remote.exitReason.contains("refused the registration: application version mismatch"),
+                remote.exitReason);
+    }
+
+    @Test
+    void unauthenticatedRequestsAre401AndExecuteNothing() throws Exception {
+        boot("r-1");
+        ThreadRunner remote = launcher.runners.get("r-1");
+        URI callUrl = URI.create(remote.server.baseUrl() + "/call");
+        WireCodec codec = new WireCodec(WireFilter.defaults());
+        FlameCallable<Integer> task = () -> EXECUTED.incrementAndGet(); // not a method ref: that would capture a copy
+        byte[] body = codec.encode(new WireCall("evil", Long.MAX_VALUE, new FlameInvocation.Closure(task)));
+
+        assertEquals(401, post(callUrl, body, Map.of()).statusCode(), "no credentials");
+        Map<String, String> forged = new WireAuth(WireSecret.generate()).signRequest("POST", "/call", body);
+        HttpResponse<String> refused = post(callUrl, body, forged);
+        assertEquals(401, refused.statusCode(), "forged signature");
+        assertEquals("unauthenticated: bad signature", refused.body());
+        assertEquals(0, EXECUTED.get());
+
+        // the real secret works once; the same request replayed does not
+        Map<String, String> signed = new WireAuth(remote.env.get(RunnerEnv.SECRET)).signRequest("POST", "/call", body);
+        assertEquals(200, post(callUrl, body, signed).statusCode());
+        assertEquals(1, EXECUTED.get());
+        assertEquals(401, post(callUrl, body, signed).statusCode(), "replay");
+        assertEquals(401, post(URI.create(remote.server.baseUrl() + "/shutdown"), new byte[0], Map.of()).statusCode());
+        assertEquals(1, EXECUTED.get());
+        assertEquals(RunnerCore.State.READY, remote.core.state());
+    }
+
+    @Test
+    void oversizedCallIsRefusedBeforeReadingIt() throws Exception {
+        boot("r-1");
+        RunnerCore core = launcher.runners.get("r-1").core;
+        java.io.InputStream unreadable = new java.io.InputStream() {
+            @Override
+            public int read() {
+                throw new AssertionError("the body was read");
+            }
+        };
+        var r = core.handle("POST", "/call", name -> null, unreadable, WireFilter.DEFAULT_MAX_BYTES + 1);
+        assertEquals(413, r.status());
+        assertTrue(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains(WireFilter.MAX_BYTES));
+        var unknownLength = core.handle("POST", "/call", name -> null,
+                new java.io.ByteArrayInputStream(new byte[(int) WireFilter.DEFAULT_MAX_BYTES + 1]), -1);
+        assertEquals(413, unknownLength.status());
+    }
+
+    @Test
+    void runnerRoutesAre404InAParent() throws Exception {
+        try (var server = io.flameec2.impl.remote.runner.JdkRunnerServer.bind(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            assertEquals(404, post(URI.create(server.baseUrl() + "/call"), new byte[0], Map.of()).statusCode());
+        }
+    }
+
+    @Test
+    void stopDrainsInFlightCallsThenTheRunnerExits() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        ThreadRunner remote = launcher.runners.get("r-1");
+        CompletableFuture<Object> f = runner.invoke(call("c-1", RemoteBackendTest::block, Duration.ofSeconds(60)));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> stopped = runner.stop(StopReason.IDLE, Duration.ofSeconds(10));
+        assertEquals(RunnerState.DRAINING, runner.state());
+        await().atMost(Duration.ofSeconds(5)).until(() -> remote.core.state() == RunnerCore.State.DRAINING);
+        assertFalse(stopped.isDone(), "waits for the in-flight call");
+        release.countDown();
+        assertEquals("released", f.get(10, TimeUnit.SECONDS));
+        stopped.get(15, TimeUnit.SECONDS);
+        assertEquals(RunnerState.STOPPED, runner.state());
+        assertEquals("the parent asked", remote.exitReason);
+        assertTrue(lost.isEmpty(), "a requested stop is not a loss");
+        assertTrue(runner.stop(StopReason.IDLE, Duration.ZERO).isDone(), "idempotent");
+    }
+
+    private HttpResponse<String> post(URI url, byte[] body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

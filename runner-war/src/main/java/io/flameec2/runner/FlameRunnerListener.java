@@ -1,0 +1,127 @@
+package io.flameec2.runner;
+
+import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.remote.AppVersion;
+import io.flameec2.impl.remote.ParentEndpoint;
+import io.flameec2.impl.remote.RemoteSettings;
+import io.flameec2.impl.remote.runner.RunnerCore;
+import io.flameec2.impl.remote.runner.RunnerSettings;
+import io.flameec2.impl.wire.WireCodec;
+import io.flameec2.impl.wire.WireFilter;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+
+/**
+ * Starts the runner side when the application is deployed with {@code FLAME_RUNNER=true}: reads the
+ * runner's environment, creates the {@link RunnerCore} served by {@link FlameRunnerServlet} and registers
+ * with the parent. In a parent (no {@code FLAME_RUNNER}), it only records the WAR's version
+ * ({@link AppVersion}) and the runner routes answer 404.
+ *
+ * <p>When the runner must end (parent lost, idle, shutdown request, failed registration), the JVM exits,
+ * which stops Open Liberty; on EC2 the systemd unit then powers the instance off.
+ */
+@WebListener
+public class FlameRunnerListener implements ServletContextListener {
+
+    /** The servlet context attribute holding the {@link RunnerCore} in runner mode. */
+    public static final String CORE_ATTRIBUTE = RunnerCore.class.getName();
+
+    private static final Logger LOG = Logger.getLogger(FlameRunnerListener.class.getName());
+    private static final AtomicBoolean SERVER_STOPPING = new AtomicBoolean();
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        AppVersion.recordManifest(context.getResourceAsStream("/META-INF/MANIFEST.MF"));
+        Map<String, String> env = System.getenv();
+        if (!RunnerSettings.isRunner(env)) {
+            return;
+        }
+        try {
+            ConfigLookup config = RemoteSettings.configLookup();
+            RunnerSettings settings = RunnerSettings.fromEnv(env, AppVersion.resolve(config));
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            RunnerCore core = new RunnerCore(settings, new WireCodec(WireFilter.read(config)), loader,
+                    InvocationRunners::current, threads(loader), FlameRunnerListener::exit);
+            context.setAttribute(CORE_ATTRIBUTE, core);
+            String host = ParentEndpoint.advertisedHost(null);
+            core.start(URI.create("http://" + host + ":" + settings.httpPort() + context.getContextPath()
+                    + RunnerCore.BASE_PATH));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "flame runner cannot start: " + e.getMessage() + "; exiting", e);
+            exit("cannot start: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The server stops the application (such as systemd stopping Liberty): in-flight calls get the drain
+     * timeout to finish before the application goes away.
+     */
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        Object attribute = event.getServletContext().getAttribute(CORE_ATTRIBUTE);
+        if (!(attribute instanceof RunnerCore core) || core.state() == RunnerCore.State.EXITED) {
+            return;
+        }
+        // the server is already going down: the exit callback must not call System.exit from inside it
+        SERVER_STOPPING.set(true);
+        Duration drain = core.settings().shutdownTimeout();
+        core.beginStop("the application is stopping", drain);
+        try {
+            if (!core.awaitExit(drain.plusSeconds(1))) {
+                LOG.warning(() -> "flame runner " + core.settings().runnerId() + ": calls still running after "
+                        + drain.toMillis() + " ms; the application stops anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The container's managed thread factory (work runs with the application's context), else plain threads
+     * with the application's class loader.
+     */
+    private static ThreadFactory threads(ClassLoader loader) {
+        try {
+            Object f = new InitialContext().lookup("java:comp/DefaultManagedThreadFactory");
+            if (f instanceof ThreadFactory tf) {
+                return tf;
+            }
+        } catch (NamingException | RuntimeException e) {
+            LOG.fine(() -> "flame runner: no managed thread factory (" + e + "); using plain threads");
+        }
+        ThreadFactory plain = Executors.defaultThreadFactory();
+        return r -> {
+            Thread t = plain.newThread(r);
+            t.setContextClassLoader(loader);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void exit(String reason) {
+        if (SERVER_STOPPING.get()) {
+            return;
+        }
+        // from a separate thread: System.exit blocks until shutdown hooks ran, and Liberty's hook stops this app
+        Thread t = new Thread(() -> {
+            LOG.info(() -> "flame runner: exiting the JVM (" + reason + ")");
+            System.exit(0);
+        }, "flame-runner-system-exit");
+        t.setDaemon(false);
+        t.start();
+    }
+}

@@ -1,5 +1,6 @@
 package io.flameec2.impl.backend.ec2;
 
+import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,8 @@ public final class Ec2Launcher implements RunnerLauncher {
     public LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
         Map<String, String> runnerEnv = new LinkedHashMap<>(settings.env());
         runnerEnv.putAll(env);
+        // each runner has an instance of its own: the port is the pool's, not a free one picked per runner
+        runnerEnv.putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(settings.runnerPort()));
         URI bundle = BundleUrl.resolve(settings.bundleUrl(), presigner, bootTimeout);
         String userData = UserData.base64(UserData.render(runnerId, bundle,
                 settings.javaPackage().orElse(null), settings.runnerPort(), runnerEnv));

@@ -1,0 +1,47 @@
+package io.flameec2.impl.backend.ec2;
+
+import io.flameec2.impl.remote.RemoteBackend;
+import io.flameec2.impl.remote.RemoteSettings;
+import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.spi.BackendContext;
+import io.flameec2.spi.FlameBackend;
+import io.flameec2.spi.FlameBackendFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The {@code ec2} backend: runners are EC2 instances started by an {@link Ec2Launcher}, driven by the
+ * common {@link RemoteBackend} (secret, registration, heartbeats, calls, boot timeout).
+ */
+public final class Ec2BackendFactory implements FlameBackendFactory {
+
+    /** The backend's name in {@code flame.pools.<name>.backend}. */
+    public static final String NAME = "ec2";
+    private static final Logger LOG = Logger.getLogger(Ec2BackendFactory.class.getName());
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public FlameBackend create(BackendContext context) {
+        Ec2Settings settings = new Ec2SettingsReader().read(context);
+        S3Presigner presigner = "s3".equalsIgnoreCase(settings.bundleUrl().getScheme())
+                ? Ec2Clients.presigner(settings) : null;
+        Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings), presigner, context.parentId(),
+                context.pool().bootTimeout());
+        // A runner is a parent of nested pools at most: it must never sweep its own parent's runners.
+        boolean onRunner = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
+        if (settings.terminateOrphans() && !onRunner) {
+            CompletableFuture.runAsync(launcher::terminateOrphans).exceptionally(e -> {
+                LOG.log(Level.WARNING, e, () -> "pool '" + settings.pool() + "': could not look for orphaned runner"
+                        + " instances (ec2:DescribeInstances/TerminateInstances denied?)");
+                return null;
+            });
+        }
+        return new RemoteBackend(context, launcher, RemoteSettings.fromConfig());
+    }
+}

@@ -1,0 +1,222 @@
+package io.flameec2.it.ec2;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flameec2.FlameBootException;
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.event.RunnerReady;
+import io.flameec2.impl.backend.ec2.Ec2BackendFactory;
+import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.spi.FlameBackend;
+import io.flameec2.spi.FlameInvocation;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * End to end through EC2-in-a-box: this JVM is the parent (the pool engine with the {@code ec2} backend,
+ * found by its name like in production, AWS endpoints overridden to the box); runners are Open Liberty
+ * servers booted by the product's user-data from a bundle presigned out of s3proxy, running the runner WAR.
+ */
+class Ec2EndToEndIT {
+
+    private static final Logger LOG = Logger.getLogger(Ec2EndToEndIT.class.getName());
+    private static final String APP_VERSION = "e2e-box";
+    private static final String SERVER_XML = """
+            <server>
+              <featureManager><feature>servlet-6.0</feature></featureManager>
+              <httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="${env.FLAME_HTTP_PORT}" httpsPort="-1"/>
+              <webApplication location="app.war" contextRoot="/app"/>
+            </server>
+            """;
+
+    private static BoxFixture fx;
+    private static Path work;
+    private static URI libertyBundle;
+    private static URI silentBundle;
+    private final List<FlamePoolEvent> events = new CopyOnWriteArrayList<>();
+    private FlamePoolEngine pool;
+    private FlameBackend backend;
+
+    @BeforeAll
+    static void buildBundles() throws Exception {
+        Optional<String> unsupported = Ec2Box.unsupportedReason();
+        Assumptions.assumeTrue(unsupported.isEmpty(), () -> "skipped: " + unsupported.orElse(""));
+        // the parent's settings (no MicroProfile Config in this JVM: system properties)
+        System.setProperty("flame.parent.host", BoxNetwork.GATEWAY);
+        System.setProperty("flame.app-version", APP_VERSION);
+        System.setProperty("flame.serialization.allow", E2eTask.class.getName());
+        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
+        Path war = Path.of(System.getProperty("flame.it.runner.war", "../runner-war/target/runner.war"));
+        assertTrue(Files.isRegularFile(runtime), "Open Liberty runtime zip missing at " + runtime);
+        assertTrue(Files.isRegularFile(war), "runner WAR missing at " + war);
+        work = Files.createTempDirectory("fec2-e2e");
+        Sh.run("unzip", "-q", runtime.toString(), "-d", work.toString());
+        Path server = work.resolve("wlp/bin/server");
+        Sh.run(server.toString(), "create", "flamerunner");
+        Path dir = work.resolve("wlp/usr/servers/flamerunner");
+        Files.writeString(dir.resolve("server.xml"), SERVER_XML);
+        Files.writeString(dir.resolve("jvm.options"), "-Dflame.app-version=" + APP_VERSION + "\n"
+                + "-Dflame.serialization.allow=" + E2eTask.class.getName() + "\n-Xmx256m\n");
+        withApplicationClass(war, dir.resolve("apps/app.war"), E2eTask.class);
+        Path zip = work.resolve("flamerunner.zip");
+        Sh.run(server.toString(), "package", "flamerunner", "--archive=" + zip, "--include=minify");
+        fx = new BoxFixture();
+        libertyBundle = fx.upload("e2e/flamerunner.zip", zip);
+        silentBundle = fx.upload("e2e/silent.zip", FakeRunnerBundle.zip());
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (fx != null) {
+            fx.close();
+            assertEquals(List.of(), BoxNetwork.namespaces(), "network namespaces leaked");
+        }
+        if (work != null) {
+            Ec2Box.deleteTree(work);
+        }
+    }
+
+    @AfterEach
+    void zeroInstancesRunning() {
+        if (pool != null) {
+            pool.shutdown().orTimeout(2, TimeUnit.MINUTES).join();
+        }
+        await().atMost(Duration.ofMinutes(1)).until(() -> fx.box.unterminatedInstanceIds().isEmpty());
+        List<String> live = fx.ec2Client.describeInstances(b -> b.filters(f -> f.name("instance-state-name")
+                .values("pending", "running"))).reservations().stream().flatMap(r -> r.instances().stream())
+                .map(Instance::instanceId).toList();
+        assertEquals(List.of(), live);
+        assertEquals(List.of(), BoxNetwork.namespaces());
+    }
+
+    @Test
+    void callsRunOnLibertyRunnersBootedOnEc2() throws Exception {
+        pool = pool("e2e", libertyBundle, Duration.ofMinutes(3), Map.of());
+        long start = System.nanoTime();
+        Object first;
+        try {
+            first = pool.submit(new FlameInvocation.Closure(new E2eTask(7)), Duration.ofMinutes(4))
+                    .get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            BoxInstance last = fx.box.instances().get(fx.box.instances().size() - 1);
+            Path journal = last.journal();
+            throw new AssertionError("first call failed; runner journal:\n"
+                    + (Files.exists(journal) ? Files.readString(journal) : "(gone)"), e);
+        }
+        long firstMillis = (System.nanoTime() - start) / 1_000_000;
+        BoxInstance instance = fx.box.instances().get(fx.box.instances().size() - 1);
+        String runnerId = instance.tagsCopy().get("flame:runner-id");
+        assertEquals("42 from " + runnerId + " on port 9080", first);
+        RunnerReady ready = events.stream().filter(RunnerReady.class::isInstance).map(RunnerReady.class::cast)
+                .findFirst().orElseThrow();
+        LOG.info("box e2e: runner " + runnerId + " registered " + ready.bootTime().toMillis()
+                + " ms after boot started; first call answered after " + firstMillis + " ms");
+
+        // warm: further calls reuse the runner
+        for (int i = 1; i <= 5; i++) {
+            assertEquals((6 * i) + " from " + runnerId + " on port 9080",
+                    pool.submit(new FlameInvocation.Closure(new E2eTask(i)), Duration.ofSeconds(30))
+                            .get(1, TimeUnit.MINUTES));
+        }
+        assertEquals(1, fx.box.instances().stream().filter(BoxInstance::isLive).count());
+
+        pool.shutdown().orTimeout(2, TimeUnit.MINUTES).join();
+        pool = null;
+        await().atMost(Duration.ofMinutes(1)).until(() -> instance.state == BoxInstance.State.TERMINATED);
+    }
+
+    @Test
+    void aRunnerThatNeverRegistersIsTerminatedAtBootTimeoutWithItsConsoleInTheError() throws Exception {
+        pool = pool("silent", silentBundle, Duration.ofSeconds(15), Map.of("FAKE_BEHAVIOUR", "silent"));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> pool.submit(new FlameInvocation.Closure(new E2eTask(1)), Duration.ofMinutes(1))
+                        .get(2, TimeUnit.MINUTES));
+        FlameBootException boot = assertInstanceOf(FlameBootException.class, e.getCause());
+        String message = boot.getMessage();
+        assertTrue(message.contains("flame_ec2_init: runner " + boot.runnerId() + ": started flame-runner.service"),
+                message);
+        assertTrue(message.contains("journalctl -t flame_ec2_init"), message);
+        BoxInstance instance = fx.box.instances().get(fx.box.instances().size() - 1);
+        await().atMost(Duration.ofMinutes(1)).until(() -> instance.state == BoxInstance.State.TERMINATED);
+        assertTrue(instance.stateReason.contains("TerminateInstances"), instance.stateReason);
+    }
+
+    @Test
+    void whenTheParentDiesItsRunnerPowersOffAndTheInstanceIsTerminated() throws Exception {
+        pool = pool("orphan", libertyBundle, Duration.ofMinutes(3), Map.of());
+        assertTrue(pool.submit(new FlameInvocation.Closure(new E2eTask(1)), Duration.ofMinutes(4))
+                .get(5, TimeUnit.MINUTES).toString().startsWith("6 from "));
+        BoxInstance instance = fx.box.instances().get(fx.box.instances().size() - 1);
+        // the parent vanishes: no heartbeats, no endpoint, no stop request; the pool is abandoned, not shut down
+        backend.close();
+        pool = null;
+        await().atMost(Duration.ofMinutes(2)).until(() -> instance.state == BoxInstance.State.TERMINATED);
+        assertTrue(instance.stateReason.contains("powered itself off"), instance.stateReason);
+    }
+
+    private FlamePoolEngine pool(String name, URI bundle, Duration bootTimeout, Map<String, String> env) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("flame.ec2.image-id", "ami-0box");
+        settings.put("flame.ec2.region", BoxFixture.REGION);
+        settings.put("flame.ec2.endpoint", fx.box.endpoint().toString());
+        settings.put("flame.ec2.s3-endpoint", fx.s3.endpoint().toString());
+        settings.put("flame.ec2.bundle-url", bundle.toString());
+        settings.put("flame.ec2.app", "e2e-" + name);
+        if (!env.isEmpty()) {
+            settings.put("flame.ec2.env", String.join(",", env.entrySet().stream()
+                    .map(en -> en.getKey() + "=" + en.getValue()).toList()));
+        }
+        FlamePoolConfig config = FlamePoolConfig.builder(name).max(1).maxConcurrency(4).bootTimeout(bootTimeout)
+                .timeout(Duration.ofMinutes(4)).shutdownTimeout(Duration.ofSeconds(10)).backend("ec2").build();
+        backend = new Ec2BackendFactory().create(new SimpleContext(config, settings, "parent-e2e"));
+        return new FlamePoolEngine(config, backend, events::add);
+    }
+
+    /** Copies the WAR, adding one class to WEB-INF/classes, as if the application contained it. */
+    private static void withApplicationClass(Path war, Path target, Class<?> type) throws Exception {
+        Files.createDirectories(target.getParent());
+        String entry = type.getName().replace('.', '/') + ".class";
+        try (ZipFile in = new ZipFile(war.toFile());
+                OutputStream file = Files.newOutputStream(target);
+                ZipOutputStream out = new ZipOutputStream(file)) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream data = in.getInputStream(e)) {
+                    data.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            out.putNextEntry(new ZipEntry("WEB-INF/classes/" + entry));
+            try (InputStream data = type.getClassLoader().getResourceAsStream(entry)) {
+                data.transferTo(out);
+            }
+            out.closeEntry();
+        }
+    }
+}

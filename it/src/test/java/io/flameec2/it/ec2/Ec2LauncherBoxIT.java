@@ -1,0 +1,303 @@
+package io.flameec2.it.ec2;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.flameec2.impl.backend.ec2.Ec2Clients;
+import io.flameec2.impl.backend.ec2.Ec2Launcher;
+import io.flameec2.impl.backend.ec2.Ec2Settings;
+import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
+import io.flameec2.impl.backend.ec2.InstanceMetadata;
+import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.Tag;
+
+/**
+ * The EC2 launcher against EC2-in-a-box: real AWS SDK calls, real user-data run as root in a network
+ * namespace, a bundle presigned by the launcher and served by s3proxy. The bundle is a fake Liberty package
+ * whose "server" reports its environment to the test, so these tests isolate the launcher and the
+ * user-data from the runner (the end-to-end test boots real Liberty runners).
+ */
+class Ec2LauncherBoxIT {
+
+    private static final Logger LOG = Logger.getLogger(Ec2LauncherBoxIT.class.getName());
+    private static final Duration BOOT = Duration.ofSeconds(90);
+
+    private static BoxFixture fx;
+    private static HttpServer parent;
+    private static final LinkedBlockingQueue<Map<String, String>> REPORTS = new LinkedBlockingQueue<>();
+    private static volatile String answer = "exit";
+    private static URI bundle;
+
+    private final List<Ec2Launcher> launchers = new ArrayList<>();
+
+    @BeforeAll
+    static void startBox() throws Exception {
+        Optional<String> unsupported = Ec2Box.unsupportedReason();
+        Assumptions.assumeTrue(unsupported.isEmpty(), () -> "skipped: " + unsupported.orElse(""));
+        fx = new BoxFixture();
+        bundle = fx.upload("fake/runner.zip", FakeRunnerBundle.zip());
+        parent = HttpServer.create(new InetSocketAddress(fx.box.gateway(), 0), 16);
+        parent.createContext("/register", ex -> {
+            try (ex) {
+                Map<String, String> report = new LinkedHashMap<>();
+                for (String line : new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        report.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                }
+                REPORTS.add(report);
+                byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            }
+        });
+        parent.start();
+    }
+
+    @AfterAll
+    static void stopBox() {
+        if (parent != null) {
+            parent.stop(0);
+        }
+        if (fx != null) {
+            fx.close();
+            assertEquals(List.of(), BoxNetwork.namespaces(), "network namespaces leaked");
+        }
+    }
+
+    @AfterEach
+    void noInstanceLeftRunning() {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> fx.box.unterminatedInstanceIds().isEmpty());
+            assertEquals(List.of(), liveInstancesSeenBySdk());
+            assertEquals(List.of(), BoxNetwork.namespaces());
+        } finally {
+            launchers.forEach(Ec2Launcher::close);
+            REPORTS.clear();
+            answer = "exit";
+        }
+    }
+
+    @Test
+    void bootsTheUserDataWhichStartsTheRunnerThatPowersOffWhenItExits() throws Exception {
+        Ec2Launcher launcher = launcher("boot", "parent-A", Map.of(), List.of("t3.small"));
+        long start = System.nanoTime();
+        LaunchedRunner runner = launcher.launch("r-1", runnerEnv("r-1"));
+        Map<String, String> report = REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(report != null, "the runner never called back; console:\n" + console());
+        long bootMillis = (System.nanoTime() - start) / 1_000_000;
+        LOG.info("box: fake runner r-1 called back " + bootMillis + " ms after RunInstances");
+
+        String instanceId = runner.describe().replace("instance ", "");
+        BoxInstance instance = fx.box.instance(instanceId);
+        assertEquals("r-1", report.get("id"));
+        assertEquals("secret-r-1", report.get("secret"));
+        assertEquals("true", report.get("runner"));
+        assertEquals("9080", report.get("port"));
+        assertTrue(instance.consoleOutput().contains("local IPv4 " + instance.address), "IMDSv2 reached");
+        assertEquals("600", report.get("mode"), "the env file holds the secret");
+        assertEquals("run fakeRunner", report.get("args"));
+
+        Map<String, String> request = fx.box.runInstancesRequests().get(0);
+        assertEquals("terminate", request.get("InstanceInitiatedShutdownBehavior"));
+        assertEquals("required", request.get("MetadataOptions.HttpTokens"));
+        assertEquals("ami-0box", request.get("ImageId"));
+        Map<String, String> tags = tags(describe(instanceId));
+        assertEquals("it-boot", tags.get("flame:app"));
+        assertEquals("box", tags.get("flame:pool"));
+        assertEquals("parent-A", tags.get("flame:parent-id"));
+        assertEquals("r-1", tags.get("flame:runner-id"));
+        assertEquals("flame-it-boot-box-r-1", tags.get("Name"));
+        assertEquals("media", tags.get("team"));
+        assertFalse(request.get("UserData").isEmpty());
+
+        String console = runner.diagnostics();
+        assertTrue(console.contains("flame_ec2_init: runner r-1: bootstrap started"), console);
+        assertFalse(console.contains("X-Amz-Signature"), "the presigned URL's signature must not be logged");
+
+        // the fake runner exits after its call back: ExecStopPost powers the instance off, EC2 terminates it
+        await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+        await().atMost(Duration.ofSeconds(30)).until(() -> describe(instanceId).state().name()
+                == InstanceStateName.TERMINATED);
+    }
+
+    @Test
+    void capacityErrorsFallBackToTheNextInstanceType() throws Exception {
+        fx.box.refuseCapacity("c7.refused");
+        answer = "exit";
+        Ec2Launcher launcher = launcher("capacity", "parent-A", Map.of(), List.of("c7.refused", "t3.medium"));
+        LaunchedRunner runner = launcher.launch("r-2", runnerEnv("r-2"));
+        String instanceId = runner.describe().replace("instance ", "");
+        assertEquals("t3.medium", describe(instanceId).instanceTypeAsString());
+        assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+    }
+
+    @Test
+    void noCapacityAnywhereIsAClearErrorAndLaunchesNothing() {
+        fx.box.refuseCapacity("c7.refused");
+        fx.box.refuseCapacity("c6.refused");
+        int before = fx.box.instances().size();
+        Ec2Launcher launcher = launcher("nocapacity", "parent-A", Map.of(), List.of("c7.refused", "c6.refused"));
+        Exception e = assertThrows(IllegalStateException.class, () -> launcher.launch("r-3", runnerEnv("r-3")));
+        assertTrue(e.getMessage().contains("no EC2 capacity for runner r-3"), e.getMessage());
+        assertTrue(e.getMessage().contains("c7.refused in subnet-0box (InsufficientInstanceCapacity), c6.refused in subnet-0box"), e.getMessage());
+        assertTrue(e.getMessage().contains("flame.pools.box.ec2.instance-type"), e.getMessage());
+        assertEquals(before, fx.box.instances().size());
+    }
+
+    @Test
+    void throttlingIsRetriedBySdk() throws Exception {
+        answer = "exit";
+        Ec2Launcher launcher = launcher("throttle", "parent-A", Map.of(), List.of("t3.small"));
+        int before = fx.box.calls("RunInstances");
+        fx.box.throttleNext(1);
+        LaunchedRunner runner = launcher.launch("r-4", runnerEnv("r-4"));
+        assertEquals(before + 2, fx.box.calls("RunInstances"), "one throttled request, one retry");
+        assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+    }
+
+    @Test
+    void aFailingUserDataPowersOffAndTheConsoleSaysWhy() throws Exception {
+        Ec2Launcher launcher = launcher("badbundle", "parent-A", Map.of(), List.of("t3.small"),
+                URI.create("s3://" + BoxFixture.BUCKET + "/missing/runner.zip"));
+        LaunchedRunner runner = launcher.launch("r-5", runnerEnv("r-5"));
+        await().atMost(BOOT).until(() -> !runner.isAlive());
+        String diagnostics = runner.diagnostics();
+        assertTrue(diagnostics.contains("flame_ec2_init: runner r-5: downloading bundle"), diagnostics);
+        assertTrue(diagnostics.contains("FAILED with status 22"), diagnostics);
+        assertTrue(diagnostics.contains("powering off"), diagnostics);
+        assertTrue(diagnostics.contains("journalctl -t flame_ec2_init"), diagnostics);
+        assertTrue(REPORTS.isEmpty());
+    }
+
+    @Test
+    void aRunnerThatNeverRegistersIsTerminatedByTheParent() throws Exception {
+        Ec2Launcher launcher = launcher("silent", "parent-A", Map.of("FAKE_BEHAVIOUR", "silent"), List.of("t3.small"));
+        LaunchedRunner runner = launcher.launch("r-6", runnerEnv("r-6"));
+        String instanceId = runner.describe().replace("instance ", "");
+        await().atMost(BOOT).until(() -> fx.box.instance(instanceId).consoleOutput().contains("started flame-runner"));
+        assertTrue(runner.isAlive());
+        runner.terminate(); // what RemoteBackend does when boot-timeout passes without registration
+        runner.terminate(); // idempotent
+        assertFalse(runner.isAlive());
+        await().atMost(Duration.ofSeconds(60)).until(() -> describe(instanceId).state().name()
+                == InstanceStateName.TERMINATED);
+    }
+
+    @Test
+    void aNewParentTerminatesTheOrphansOfAnEarlierOne() throws Exception {
+        answer = "stay";
+        Ec2Launcher dead = launcher("orphans", "parent-dead", Map.of(), List.of("t3.small"));
+        LaunchedRunner orphan = dead.launch("r-7", runnerEnv("r-7"));
+        Ec2Launcher other = launcher("other-app", "parent-dead", Map.of(), List.of("t3.small"));
+        LaunchedRunner otherApp = other.launch("r-8", runnerEnv("r-8"));
+        Ec2Launcher successor = launcher("orphans", "parent-new", Map.of(), List.of("t3.small"));
+        LaunchedRunner own = successor.launch("r-9", runnerEnv("r-9"));
+
+        List<String> terminated = successor.terminateOrphans();
+
+        assertEquals(List.of(orphan.describe().replace("instance ", "")), terminated);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !orphan.isAlive());
+        assertTrue(own.isAlive(), "its own runners stay");
+        assertTrue(otherApp.isAlive(), "other apps' runners stay");
+        own.terminate();
+        otherApp.terminate();
+    }
+
+    @Test
+    void autoConfigureReadsTheParentInstanceOverImdsV2() {
+        fx.box.parentMetadata(Map.of("ami-id", "ami-0parent", "instance-type", "m7i.large", "mac", "0e:00:00:00:00:01",
+                "network/interfaces/macs/0e:00:00:00:00:01/subnet-id", "subnet-0parent",
+                "network/interfaces/macs/0e:00:00:00:00:01/security-group-ids", "sg-01\nsg-02",
+                "local-ipv4", fx.box.gateway(), "placement/region", "eu-central-1",
+                "iam/info", "{\"Code\":\"Success\",\"InstanceProfileArn\":\"arn:aws:iam::1:instance-profile/app\"}"));
+        InstanceMetadata md = InstanceMetadata.fetch(null);
+        assertEquals(new InstanceMetadata("ami-0parent", "m7i.large", "subnet-0parent", List.of("sg-01", "sg-02"),
+                Optional.of("arn:aws:iam::1:instance-profile/app"), fx.box.gateway(), "eu-central-1"), md);
+        Ec2Settings s = new Ec2SettingsReader().read(new SimpleContext("box", Map.of(
+                "flame.ec2.auto-configure", "true", "flame.ec2.bundle-url", bundle.toString())));
+        assertEquals(Optional.of("ami-0parent"), s.imageId());
+        assertEquals(Optional.of(fx.box.gateway()), s.parentAddress());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Ec2Launcher launcher(String app, String parentId, Map<String, String> env, List<String> types) {
+        return launcher(app, parentId, env, types, bundle);
+    }
+
+    private Ec2Launcher launcher(String app, String parentId, Map<String, String> env, List<String> types,
+            URI bundleUrl) {
+        Ec2Settings settings = Ec2Settings.builder("box").app("it-" + app).imageId("ami-0box").instanceTypes(types)
+                .subnetIds(List.of("subnet-0box")).securityGroupIds(List.of("sg-0box")).region(BoxFixture.REGION)
+                .endpoint(fx.box.endpoint()).s3Endpoint(fx.s3.endpoint()).bundleUrl(bundleUrl).env(env)
+                .tags(Map.of("team", "media")).build();
+        Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings), Ec2Clients.presigner(settings),
+                parentId, BOOT);
+        launchers.add(launcher);
+        return launcher;
+    }
+
+    private static Map<String, String> runnerEnv(String runnerId) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(RunnerEnv.RUNNER, "true");
+        env.put(RunnerEnv.RUNNER_ID, runnerId);
+        env.put(RunnerEnv.POOL, "box");
+        env.put(RunnerEnv.SECRET, "secret-" + runnerId);
+        env.put(RunnerEnv.PARENT_URL, "http://" + fx.box.gateway() + ":" + parent.getAddress().getPort() + "/register");
+        env.put(RunnerEnv.HTTP_PORT, "9080");
+        return env;
+    }
+
+    private static Instance describe(String instanceId) {
+        return fx.ec2Client.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0);
+    }
+
+    private static Map<String, String> tags(Instance instance) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (Tag t : instance.tags()) {
+            tags.put(t.key(), t.value());
+        }
+        return tags;
+    }
+
+    private static List<String> liveInstancesSeenBySdk() {
+        return fx.ec2Client.describeInstances(b -> b.filters(f -> f.name("instance-state-name")
+                .values("pending", "running"))).reservations().stream().flatMap(r -> r.instances().stream())
+                .map(Instance::instanceId).toList();
+    }
+
+    private static String console() {
+        StringBuilder b = new StringBuilder();
+        fx.box.instances().forEach(i -> b.append("== ").append(i.id).append(' ').append(i.state).append('\n')
+                .append(i.consoleOutput()));
+        return b.toString();
+    }
+}

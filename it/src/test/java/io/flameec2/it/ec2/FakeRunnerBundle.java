@@ -1,0 +1,48 @@
+package io.flameec2.it.ec2;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A stand-in for a Liberty server package, laid out like one ({@code wlp/bin/server},
+ * {@code wlp/usr/servers/<name>/}), whose {@code server run} reports what a runner would see (its env, the env
+ * file's mode) to {@code FLAME_PARENT_URL}, then exits or stays as the parent answers. It tests the user-data
+ * and the box without the minute a real Liberty boot costs.
+ */
+final class FakeRunnerBundle {
+
+    static final String SERVER_SCRIPT = """
+            #!/bin/bash
+            # fake Liberty bin/server: FAKE_BEHAVIOUR=register (default) or silent (never calls back)
+            report=$(printf 'id=%s\\nsecret=%s\\nport=%s\\nrunner=%s\\nmode=%s\\nargs=%s\\n' \\
+              "${FLAME_RUNNER_ID}" "${FLAME_SECRET}" "${FLAME_HTTP_PORT}" "${FLAME_RUNNER}" \\
+              "$(stat -c %a /opt/flame/runner.env)" "$*")
+            if [ "${FAKE_BEHAVIOUR:-register}" = silent ]; then
+              sleep 3600
+            fi
+            answer=$(curl -fsS -X POST --data-binary "${report}" "${FLAME_PARENT_URL}")
+            if [ "${answer}" = stay ]; then
+              sleep 3600
+            fi
+            echo "fake runner exiting"
+            """;
+
+    private FakeRunnerBundle() {
+    }
+
+    static byte[] zip() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("wlp/bin/server"));
+            zip.write(SERVER_SCRIPT.getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("wlp/usr/servers/fakeRunner/server.xml"));
+            zip.write("<server/>\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+}

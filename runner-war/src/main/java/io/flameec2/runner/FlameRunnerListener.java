@@ -4,6 +4,7 @@ import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.exec.InvocationRunners;
 import io.flameec2.impl.remote.AppVersion;
 import io.flameec2.impl.remote.ParentEndpoint;
+import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
@@ -14,6 +15,7 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import java.net.URI;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -57,7 +59,10 @@ public class FlameRunnerListener implements ServletContextListener {
             RunnerCore core = new RunnerCore(settings, new WireCodec(WireFilter.read(config)), loader,
                     InvocationRunners::current, threads(loader), FlameRunnerListener::exit);
             context.setAttribute(CORE_ATTRIBUTE, core);
-            String host = ParentEndpoint.advertisedHost(null);
+            // FLAME_RUNNER_HOST: the launcher knows the address the parent reaches us at (127.0.0.1 for local
+            // processes, the instance's private IP on EC2); else the first non-loopback IPv4 address
+            String host = Optional.ofNullable(System.getenv(RunnerEnv.ADVERTISE_HOST)).filter(h -> !h.isBlank())
+                    .orElseGet(() -> ParentEndpoint.advertisedHost(null));
             core.start(URI.create("http://" + host + ":" + settings.httpPort() + context.getContextPath()
                     + RunnerCore.BASE_PATH));
         } catch (RuntimeException e) {

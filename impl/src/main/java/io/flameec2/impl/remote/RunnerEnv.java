@@ -34,6 +34,11 @@ public final class RunnerEnv {
     public static final String SHUTDOWN_TIMEOUT_MS = "FLAME_SHUTDOWN_TIMEOUT_MS";
     /** The HTTP port the runner's Liberty server listens on. */
     public static final String HTTP_PORT = "FLAME_HTTP_PORT";
+    /**
+     * The host or address the parent reaches the runner at (the runner adds its port and context root);
+     * launchers that know it set it: {@code 127.0.0.1} for local processes, the private IPv4 on EC2.
+     */
+    public static final String ADVERTISE_HOST = "FLAME_RUNNER_HOST";
     /** The base URL the parent reaches the runner at, if the runner cannot work it out itself. */
     public static final String ADVERTISE_URL = "FLAME_RUNNER_URL";
 

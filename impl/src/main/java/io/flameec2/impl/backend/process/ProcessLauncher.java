@@ -1,0 +1,208 @@
+package io.flameec2.impl.backend.process;
+
+import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.RunnerLauncher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Starts runners as local Open Liberty server processes. The bundle is unpacked once per bundle file into
+ * a cache directory; every runner then runs that same server with its own {@code WLP_OUTPUT_DIR} (logs,
+ * workarea), which Liberty supports for several instances of one server and which costs nothing per runner,
+ * unlike copying the server. {@code bin/server run} keeps the server in the foreground, so the runner is a
+ * real child process that can be killed.
+ */
+final class ProcessLauncher implements RunnerLauncher {
+
+    private static final Logger LOG = Logger.getLogger(ProcessLauncher.class.getName());
+    private static final int TAIL_CHARS = 4000;
+
+    private final String pool;
+    private final Path bundle;
+    private final Path javaHome;
+    private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private final Thread killOnExit;
+    private volatile Unpacked unpacked;
+
+    private record Unpacked(Path wlp, String server) {
+    }
+
+    ProcessLauncher(String pool, Path bundle, Path javaHome) {
+        this.pool = pool;
+        this.bundle = bundle;
+        this.javaHome = javaHome;
+        // Runners exit by themselves when the parent is lost (no heartbeats); on a normal JVM exit they go at once.
+        this.killOnExit = new Thread(this::killAll, "flame-process-" + pool + "-kill-on-exit");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    @Override
+    public LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
+        Unpacked u = unpack();
+        Path output = u.wlp.getParent().resolve("output").resolve(runnerId);
+        Files.createDirectories(output);
+        Path console = output.resolve("console.log");
+        ProcessBuilder pb = new ProcessBuilder(u.wlp.resolve("bin/server").toString(), "run", u.server);
+        pb.environment().putAll(env);
+        pb.environment().putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
+        pb.environment().putIfAbsent(RunnerEnv.ADVERTISE_HOST, "127.0.0.1");
+        pb.environment().put("WLP_OUTPUT_DIR", output.toString());
+        pb.environment().put("JAVA_HOME", javaHome.toString());
+        pb.redirectErrorStream(true).redirectOutput(console.toFile());
+        Process process = pb.start();
+        live.add(process);
+        process.onExit().thenRun(() -> live.remove(process));
+        Path messages = output.resolve(u.server).resolve("logs/messages.log");
+        LOG.info(() -> "flame pool '" + pool + "': runner " + runnerId + " started as pid " + process.pid()
+                + " on port " + pb.environment().get(RunnerEnv.HTTP_PORT) + "; its log: " + messages);
+        return new LocalProcess(runnerId, process, console, messages);
+    }
+
+    @Override
+    public void close() {
+        killAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+    }
+
+    private void killAll() {
+        live.forEach(ProcessLauncher::kill);
+    }
+
+    private static void kill(Process process) {
+        // 'server run' may stay a shell with the JVM as its child: kill the whole tree
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private synchronized Unpacked unpack() throws IOException {
+        if (unpacked != null) {
+            return unpacked;
+        }
+        String key = bundle.getFileName() + "-" + Files.size(bundle) + "-" + Files.getLastModifiedTime(bundle).toMillis();
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "flame-process", key);
+        Path wlp = cache.resolve("wlp");
+        if (!Files.isDirectory(wlp)) {
+            Path staging = Files.createTempDirectory(Files.createDirectories(cache.getParent()), key + ".unpacking");
+            long start = System.nanoTime();
+            unzip(bundle, staging);
+            try {
+                Files.move(staging, cache, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                // another launcher of the same bundle won the race; use its copy
+            }
+            LOG.info(() -> "flame pool '" + pool + "': unpacked runner bundle " + bundle + " into " + cache + " in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
+        Path servers = wlp.resolve("usr/servers");
+        List<String> names;
+        try (Stream<Path> s = Files.list(servers)) {
+            names = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        if (names.size() != 1) {
+            throw new IOException("runner bundle " + bundle + " must hold exactly one server under wlp/usr/servers, found "
+                    + names);
+        }
+        unpacked = new Unpacked(wlp, names.get(0));
+        return unpacked;
+    }
+
+    private static void unzip(Path zip, Path target) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                Path out = target.resolve(e.getName()).normalize();
+                if (!out.startsWith(target)) {
+                    throw new IOException("runner bundle " + zip + " has an entry outside its root: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                    continue;
+                }
+                Files.createDirectories(out.getParent());
+                Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+                // zip entries lose their mode here; Liberty's launch scripts must be executable
+                if (e.getName().startsWith("wlp/bin/") || e.getName().endsWith(".sh")) {
+                    out.toFile().setExecutable(true, false);
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String tail(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] all = in.readAllBytes();
+            String text = new String(all, StandardCharsets.UTF_8);
+            return text.length() <= TAIL_CHARS ? text : text.substring(text.length() - TAIL_CHARS);
+        } catch (IOException e) {
+            return "";
+        } catch (UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static final class LocalProcess implements LaunchedRunner {
+        private final String runnerId;
+        private final Process process;
+        private final Path console;
+        private final Path messages;
+
+        LocalProcess(String runnerId, Process process, Path console, Path messages) {
+            this.runnerId = runnerId;
+            this.process = process;
+            this.console = console;
+            this.messages = messages;
+        }
+
+        @Override
+        public String describe() {
+            return "pid " + process.pid();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void terminate() {
+            if (process.isAlive()) {
+                LOG.info(() -> "flame runner " + runnerId + ": killing pid " + process.pid());
+            }
+            kill(process);
+        }
+
+        @Override
+        public String diagnostics() {
+            String log = Files.exists(messages) ? tail(messages) : tail(console);
+            return "runner " + runnerId + " (" + describe() + (process.isAlive() ? ", running" : ", exited "
+                    + process.exitValue()) + "), last lines of " + (Files.exists(messages) ? messages : console)
+                    + ":\n" + log;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.flameec2.it.process;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flameec2.FlameCallable;
+import io.flameec2.FlameConfigurationException;
+import io.flameec2.FlameRemoteException;
+import io.flameec2.FlameRunnerLostException;
+import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.event.RunnerReady;
+import io.flameec2.event.RunnerStopped;
+import io.flameec2.event.StopReason;
+import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.spi.FlameInvocation;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.ObjectOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code process} backend on real Open Liberty runner processes booted from a runner bundle; the parent
+ * is this JVM (and, for parent loss, a JVM of its own that is killed).
+ */
+class ProcessBackendIT {
+
+    private static final Logger LOG = Logger.getLogger(ProcessBackendIT.class.getName());
+    private static Path bundle;
+    private static FlamePoolEngine shared;
+    private static final List<FlamePoolEvent> EVENTS = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void bundleAndPool() throws Exception {
+        long start = System.nanoTime();
+        bundle = RunnerBundle.get(RunnerTasks.class, RunnerTasks.WhoAmI.class, RunnerTasks.Boom.class,
+                RunnerTasks.Busy.class, RunnerTasks.Gadget.class);
+        LOG.info("runner bundle " + bundle + ": " + Files.size(bundle) / (1024 * 1024) + " MB, built in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        shared = ProcessPool.create(ProcessPool.config("process-it").build(), bundle, EVENTS::add);
+    }
+
+    @AfterAll
+    static void shutdown() {
+        if (shared != null) {
+            shared.shutdown().orTimeout(1, TimeUnit.MINUTES).join();
+        }
+    }
+
+    private static <T> T call(FlamePoolEngine pool, FlameCallable<T> task, Duration timeout) throws Exception {
+        try {
+            @SuppressWarnings("unchecked")
+            T value = (T) pool.submit(new FlameInvocation.Closure(task), timeout).get(3, TimeUnit.MINUTES);
+            return value;
+        } catch (ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    private static long pidOf(String who) {
+        return Long.parseLong(who.split(":")[0]);
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Test
+    void aClosureRunsOnARunnerProcessAndItsExceptionComesBack() throws Exception {
+        long start = System.nanoTime();
+        String who = call(shared, new RunnerTasks.WhoAmI(), null);
+        LOG.info("first call on a cold pool answered in " + (System.nanoTime() - start) / 1_000_000 + " ms; "
+                + EVENTS.stream().filter(RunnerReady.class::isInstance).findFirst().orElse(null));
+        long pid = pidOf(who);
+        assertNotEquals(ProcessHandle.current().pid(), pid, "the call must run in another process");
+        assertTrue(alive(pid));
+
+        FlameRemoteException e = assertThrows(FlameRemoteException.class,
+                () -> call(shared, new RunnerTasks.Boom("kaput"), null));
+        assertEquals(IllegalStateException.class.getName(), e.remoteClass());
+        assertEquals("kaput", e.remoteMessage());
+        FlameRemoteException cause = assertInstanceOf(FlameRemoteException.class, e.getCause());
+        assertEquals(IllegalArgumentException.class.getName(), cause.remoteClass());
+    }
+
+    @Test
+    void unauthenticatedAndForgedRequestsAreRefusedBeforeAnythingIsDeserialized() throws Exception {
+        String who = call(shared, new RunnerTasks.WhoAmI(), null);
+        int port = Integer.parseInt(who.split(":")[1]);
+        Path canary = Files.createTempDirectory("flame-canary").resolve("gadget");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(new RunnerTasks.Gadget(canary.toString()));
+        }
+        URI callUri = URI.create("http://127.0.0.1:" + port + RunnerBundle.CONTEXT_ROOT + "/flame/runner/call");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(callUri)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, none.statusCode(), none.body());
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(callUri)
+                .header("X-Flame-Timestamp", Long.toString(System.currentTimeMillis()))
+                .header("X-Flame-Nonce", "n-" + System.nanoTime())
+                .header("X-Flame-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, forged.statusCode(), forged.body());
+        assertFalse(Files.exists(canary), "the gadget was deserialized by the runner");
+        // and the runner still serves its parent
+        assertEquals(who, call(shared, new RunnerTasks.WhoAmI(), null));
+    }
+
+    @Test
+    void aRunnerKilledMidCallFailsThatCallQuicklyAndTheNextCallGetsANewRunner() throws Exception {
+        FlamePoolEngine pool = ProcessPool.create(ProcessPool.config("sigkill").max(1).build(), bundle, e -> { });
+        try {
+            long pid = pidOf(call(pool, new RunnerTasks.WhoAmI(), null));
+            Path marker = Files.createTempDirectory("flame-busy").resolve("started");
+            Duration timeout = Duration.ofMinutes(2);
+            CompletableFuture<Object> busy = pool.submit(
+                    new FlameInvocation.Closure(new RunnerTasks.Busy(marker.toString(), 600_000)), timeout);
+            await().atMost(1, TimeUnit.MINUTES).until(() -> Files.exists(marker));
+            long killed = System.nanoTime();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
+            ExecutionException e = assertThrows(ExecutionException.class, () -> busy.get(1, TimeUnit.MINUTES));
+            long detectMs = (System.nanoTime() - killed) / 1_000_000;
+            assertInstanceOf(FlameRunnerLostException.class, e.getCause());
+            LOG.info("runner-lost detected " + detectMs + " ms after SIGKILL (call timeout " + timeout.toMillis() + " ms)");
+            assertTrue(detectMs < 15_000, "runner loss took " + detectMs + " ms to surface");
+            long next = pidOf(call(pool, new RunnerTasks.WhoAmI(), null));
+            assertNotEquals(pid, next);
+        } finally {
+            pool.shutdown().orTimeout(1, TimeUnit.MINUTES).join();
+        }
+    }
+
+    @Test
+    void anIdleRunnerStopsAndItsProcessExits() throws Exception {
+        List<FlamePoolEvent> events = new CopyOnWriteArrayList<>();
+        FlamePoolEngine pool = ProcessPool.create(ProcessPool.config("idle").max(1)
+                .idleShutdownAfter(Duration.ofSeconds(2)).build(), bundle, events::add);
+        try {
+            long pid = pidOf(call(pool, new RunnerTasks.WhoAmI(), null));
+            long idleFrom = System.nanoTime();
+            await().atMost(1, TimeUnit.MINUTES).until(() -> !alive(pid));
+            LOG.info("idle runner process gone " + (System.nanoTime() - idleFrom) / 1_000_000
+                    + " ms after its last call (idle-shutdown-after 2000 ms)");
+            assertTrue(events.stream().anyMatch(e -> e instanceof RunnerStopped s && s.reason() == StopReason.IDLE));
+            assertEquals(0, pool.snapshot().runners());
+        } finally {
+            pool.shutdown().orTimeout(1, TimeUnit.MINUTES).join();
+        }
+    }
+
+    @Test
+    void whenTheParentIsKilledItsRunnersExitByThemselves() throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ParentMain.class.getName(), bundle.toString()));
+        Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        long runnerPid = -1;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
+            CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        if (line.startsWith("RUNNER_PID=")) {
+                            return Long.parseLong(line.substring("RUNNER_PID=".length()));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                throw new IllegalStateException("the parent JVM exited before booting its runner");
+            });
+            runnerPid = pid.get(3, TimeUnit.MINUTES);
+            assertTrue(alive(runnerPid));
+            parent.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye
+            long killed = System.nanoTime();
+            long rp = runnerPid;
+            await().atMost(1, TimeUnit.MINUTES).until(() -> !alive(rp));
+            LOG.info("runner exited " + (System.nanoTime() - killed) / 1_000_000
+                    + " ms after its parent was SIGKILLed (parent-loss-timeout 3000 ms)");
+        } finally {
+            parent.destroyForcibly();
+            if (runnerPid > 0) {
+                ProcessHandle.of(runnerPid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
+    void aMissingBundleIsAConfigurationErrorNamingTheKey() {
+        FlameConfigurationException e = assertThrows(FlameConfigurationException.class,
+                () -> ProcessPool.create(ProcessPool.config("nobundle").build(), Path.of("/nonexistent/bundle.zip"),
+                        ev -> { }));
+        assertEquals("flame.pools.nobundle.process.bundle", e.key());
+    }
+}

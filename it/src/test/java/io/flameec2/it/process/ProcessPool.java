@@ -1,0 +1,57 @@
+package io.flameec2.it.process;
+
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.impl.backend.process.ProcessBackendFactory;
+import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.spi.BackendContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** A pool of local Liberty runner processes, with the parent in this JVM (settings as system properties). */
+final class ProcessPool {
+
+    private ProcessPool() {
+    }
+
+    static void parentSettings() {
+        System.setProperty("flame.parent.host", "127.0.0.1");
+        System.setProperty("flame.heartbeat-interval", "500ms");
+        System.setProperty("flame.parent-loss-timeout", "3s");
+    }
+
+    static FlamePoolEngine create(FlamePoolConfig config, Path bundle, Consumer<FlamePoolEvent> events) {
+        parentSettings();
+        String parentId = "it-" + UUID.randomUUID();
+        BackendContext context = new BackendContext() {
+            @Override
+            public FlamePoolConfig pool() {
+                return config;
+            }
+
+            @Override
+            public Optional<String> setting(String key) {
+                return key.equals("bundle") ? Optional.of(bundle.toString()) : Optional.empty();
+            }
+
+            @Override
+            public String settingKey(String key) {
+                return "flame.pools." + config.name() + ".process." + key;
+            }
+
+            @Override
+            public String parentId() {
+                return parentId;
+            }
+        };
+        return new FlamePoolEngine(config, new ProcessBackendFactory().create(context), events);
+    }
+
+    static FlamePoolConfig.Builder config(String name) {
+        return FlamePoolConfig.builder(name).backend("process").max(2).maxConcurrency(8)
+                .bootTimeout(Duration.ofMinutes(2)).timeout(Duration.ofMinutes(2)).shutdownTimeout(Duration.ofSeconds(5));
+    }
+}

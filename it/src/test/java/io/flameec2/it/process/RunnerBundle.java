@@ -1,0 +1,99 @@
+package io.flameec2.it.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Builds a runner bundle the way an application's build does (liberty-config/README.md): the runner server
+ * configuration of liberty-config, the application WAR (runner WAR plus the application's classes), packaged
+ * with {@code server package --include=minify}. Built once per test JVM.
+ */
+final class RunnerBundle {
+
+    static final String SERVER = "flamerunner";
+    static final String CONTEXT_ROOT = "/app";
+    private static Path built;
+
+    private RunnerBundle() {
+    }
+
+    static synchronized Path get(Class<?>... applicationClasses) throws Exception {
+        if (built != null) {
+            return built;
+        }
+        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
+        Path war = Path.of(System.getProperty("flame.it.runner.war", "../runner-war/target/runner.war"));
+        Path serverXml = Path.of(System.getProperty("flame.it.runner.server.xml",
+                "../liberty-config/src/main/liberty/runner/server.xml"));
+        Path work = Files.createTempDirectory("flame-process-bundle");
+        run(work, "unzip", "-q", runtime.toAbsolutePath().toString(), "-d", work.toString());
+        Path server = work.resolve("wlp/bin/server");
+        run(work, server.toString(), "create", SERVER);
+        Path dir = work.resolve("wlp/usr/servers/" + SERVER);
+        Files.copy(serverXml, dir.resolve("server.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("jvm.options"), "-Xmx256m\n-Xshare:auto\n");
+        Files.createDirectories(dir.resolve("apps"));
+        withClasses(war, dir.resolve("apps/app.war"), applicationClasses);
+        Path zip = work.resolve(SERVER + ".zip");
+        run(work, server.toString(), "package", SERVER, "--archive=" + zip, "--include=minify");
+        built = zip;
+        long size = Files.size(zip);
+        // the bundle and the launcher's unpacked copy of it are per test run: remove both when the JVM ends
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            delete(work);
+            try (java.util.stream.Stream<Path> cached = Files.list(Path.of(System.getProperty("java.io.tmpdir"),
+                    "flame-process"))) {
+                cached.filter(p -> p.getFileName().toString().startsWith(SERVER + ".zip-" + size + "-"))
+                        .forEach(RunnerBundle::delete);
+            } catch (IOException e) {
+                // nothing cached
+            }
+        }));
+        return zip;
+    }
+
+    private static void withClasses(Path war, Path target, Class<?>... classes) throws IOException {
+        try (ZipFile in = new ZipFile(war.toFile()); OutputStream os = Files.newOutputStream(target);
+                ZipOutputStream out = new ZipOutputStream(os)) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream is = in.getInputStream(e)) {
+                    is.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            for (Class<?> c : classes) {
+                String name = c.getName().replace('.', '/') + ".class";
+                out.putNextEntry(new ZipEntry("WEB-INF/classes/" + name));
+                try (InputStream is = c.getClassLoader().getResourceAsStream(name)) {
+                    is.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("build.log").toFile()).start();
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed:\n"
+                    + Files.readString(dir.resolve("build.log")));
+        }
+    }
+
+    static void delete(Path root) {
+        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

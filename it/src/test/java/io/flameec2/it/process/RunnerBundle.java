@@ -15,21 +15,37 @@ import java.util.zip.ZipOutputStream;
  * configuration of liberty-config, the application WAR (runner WAR plus the application's classes), packaged
  * with {@code server package --include=minify}. Built once per test JVM.
  */
-final class RunnerBundle {
+public final class RunnerBundle {
 
-    static final String SERVER = "flamerunner";
-    static final String CONTEXT_ROOT = "/app";
+    public static final String SERVER = "flamerunner";
+    public static final String CONTEXT_ROOT = "/app";
     private static Path built;
 
     private RunnerBundle() {
     }
 
-    static synchronized Path get(Class<?>... applicationClasses) throws Exception {
+    public static synchronized Path get(Class<?>... applicationClasses) throws Exception {
         if (built != null) {
             return built;
         }
+        Path war = Files.createTempFile("flame-app", ".war");
+        war(war, java.util.Map.of(), applicationClasses);
+        built = packageWar(war);
+        return built;
+    }
+
+    /**
+     * Writes an application WAR: the runner WAR plus the given classes and extra entries (such as
+     * {@code WEB-INF/classes/META-INF/microprofile-config.properties}).
+     */
+    public static void war(Path target, java.util.Map<String, String> extraEntries, Class<?>... classes) throws IOException {
+        Path runnerWar = Path.of(System.getProperty("flame.it.runner.war", "../runner-war/target/runner.war"));
+        withClasses(runnerWar, target, extraEntries, classes);
+    }
+
+    /** Packages an application WAR into a runner bundle (a minified Liberty server package). */
+    public static Path packageWar(Path appWar) throws Exception {
         Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
-        Path war = Path.of(System.getProperty("flame.it.runner.war", "../runner-war/target/runner.war"));
         Path serverXml = Path.of(System.getProperty("flame.it.runner.server.xml",
                 "../liberty-config/src/main/liberty/runner/server.xml"));
         Path work = Files.createTempDirectory("flame-process-bundle");
@@ -40,10 +56,9 @@ final class RunnerBundle {
         Files.copy(serverXml, dir.resolve("server.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("jvm.options"), "-Xmx256m\n-Xshare:auto\n");
         Files.createDirectories(dir.resolve("apps"));
-        withClasses(war, dir.resolve("apps/app.war"), applicationClasses);
+        Files.copy(appWar, dir.resolve("apps/app.war"));
         Path zip = work.resolve(SERVER + ".zip");
         run(work, server.toString(), "package", SERVER, "--archive=" + zip, "--include=minify");
-        built = zip;
         long size = Files.size(zip);
         // the bundle and the launcher's unpacked copy of it are per test run: remove both when the JVM ends
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -59,7 +74,8 @@ final class RunnerBundle {
         return zip;
     }
 
-    private static void withClasses(Path war, Path target, Class<?>... classes) throws IOException {
+    private static void withClasses(Path war, Path target, java.util.Map<String, String> extraEntries,
+            Class<?>... classes) throws IOException {
         try (ZipFile in = new ZipFile(war.toFile()); OutputStream os = Files.newOutputStream(target);
                 ZipOutputStream out = new ZipOutputStream(os)) {
             for (ZipEntry e : java.util.Collections.list(in.entries())) {
@@ -67,6 +83,11 @@ final class RunnerBundle {
                 try (InputStream is = in.getInputStream(e)) {
                     is.transferTo(out);
                 }
+                out.closeEntry();
+            }
+            for (java.util.Map.Entry<String, String> extra : extraEntries.entrySet()) {
+                out.putNextEntry(new ZipEntry(extra.getKey()));
+                out.write(extra.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 out.closeEntry();
             }
             for (Class<?> c : classes) {
@@ -89,7 +110,7 @@ final class RunnerBundle {
         }
     }
 
-    static void delete(Path root) {
+    public static void delete(Path root) {
         try (java.util.stream.Stream<Path> all = Files.walk(root)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

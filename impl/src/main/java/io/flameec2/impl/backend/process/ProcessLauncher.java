@@ -33,6 +33,8 @@ final class ProcessLauncher implements RunnerLauncher {
 
     private static final Logger LOG = Logger.getLogger(ProcessLauncher.class.getName());
     private static final int TAIL_CHARS = 4000;
+    private static final Set<String> INHERITED_SERVER_VARIABLES = Set.of("JVM_ARGS", "LOG_DIR", "X_LOG_DIR",
+            "LOG_FILE", "X_LOG_FILE", "SERVER_WORKING_DIR", "JAVA_OPTIONS", "OPENJ9_JAVA_OPTIONS", "IBM_JAVA_OPTIONS");
 
     private final String pool;
     private final Path bundle;
@@ -60,6 +62,10 @@ final class ProcessLauncher implements RunnerLauncher {
         Files.createDirectories(output);
         Path console = output.resolve("console.log");
         ProcessBuilder pb = new ProcessBuilder(u.wlp.resolve("bin/server").toString(), "run", u.server);
+        // A parent that is itself a Liberty server passes on its own server variables (WLP_USER_DIR, JVM_ARGS,
+        // LOG_DIR...), which would point the runner at the parent's server: the runner gets none of them.
+        pb.environment().keySet().removeIf(k -> k.startsWith("WLP_") || k.startsWith("FLAME_")
+                || INHERITED_SERVER_VARIABLES.contains(k));
         pb.environment().putAll(env);
         pb.environment().putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
         pb.environment().putIfAbsent(RunnerEnv.ADVERTISE_HOST, "127.0.0.1");

@@ -93,6 +93,10 @@ class Ec2EndToEndIT {
 
     @AfterAll
     static void cleanUp() {
+        // leave this JVM's configuration as we found it for the test classes that follow
+        System.clearProperty("flame.parent.host");
+        System.clearProperty("flame.app-version");
+        System.clearProperty("flame.serialization.allow");
         if (fx != null) {
             fx.close();
             assertEquals(List.of(), BoxNetwork.namespaces(), "network namespaces leaked");

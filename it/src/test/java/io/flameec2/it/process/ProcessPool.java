@@ -18,6 +18,10 @@ final class ProcessPool {
     }
 
     static void parentSettings() {
+        // system properties are this JVM's configuration, shared with other test classes: set every key we rely on
+        System.clearProperty("flame.app-version"); // the runner bundle's WAR is unversioned, and so is this parent
+        System.clearProperty("flame.parent.url");
+        System.clearProperty("flame.parent.port");
         System.setProperty("flame.parent.host", "127.0.0.1");
         System.setProperty("flame.heartbeat-interval", "500ms");
         System.setProperty("flame.parent-loss-timeout", "3s");

@@ -3,6 +3,7 @@ package io.flameec2.impl.cdi;
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.config.PoolConfigReader;
 import io.flameec2.impl.pool.FlamePoolEngine;
@@ -10,7 +11,6 @@ import io.flameec2.impl.pool.Pool;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackendFactory;
 import java.util.Map;
-import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -69,27 +69,7 @@ final class Pools {
 
     private Pool start(String name) {
         FlamePoolConfig c = validate(name);
-        BackendContext context = new BackendContext() {
-            @Override
-            public FlamePoolConfig pool() {
-                return c;
-            }
-
-            @Override
-            public Optional<String> setting(String key) {
-                return config.get(settingKey(key)).or(() -> config.get("flame." + c.backend() + "." + key));
-            }
-
-            @Override
-            public String settingKey(String key) {
-                return FlamePoolConfig.key(name, c.backend() + "." + key);
-            }
-
-            @Override
-            public String parentId() {
-                return parentId;
-            }
-        };
+        BackendContext context = new ConfigBackendContext(c, config, parentId);
         Pool pool = new FlamePoolEngine(c, factories.get(c.backend()).create(context), events);
         LOG.info(() -> "flame pool '" + name + "' started: backend " + c.backend() + ", min " + c.min() + ", max "
                 + c.max() + ", max-concurrency " + c.maxConcurrency());

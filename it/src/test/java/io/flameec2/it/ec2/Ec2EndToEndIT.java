@@ -11,6 +11,7 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.impl.backend.ec2.Ec2BackendFactory;
+import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameInvocation;
@@ -198,7 +199,7 @@ class Ec2EndToEndIT {
         }
         FlamePoolConfig config = FlamePoolConfig.builder(name).max(1).maxConcurrency(4).bootTimeout(bootTimeout)
                 .timeout(Duration.ofMinutes(4)).shutdownTimeout(Duration.ofSeconds(10)).backend("ec2").build();
-        backend = new Ec2BackendFactory().create(new SimpleContext(config, settings, "parent-e2e"));
+        backend = new Ec2BackendFactory().create(ConfigBackendContext.of(config, settings, "parent-e2e"));
         return new FlamePoolEngine(config, backend, events::add);
     }
 

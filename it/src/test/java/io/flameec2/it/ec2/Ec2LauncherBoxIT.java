@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.backend.ec2.Ec2Clients;
 import io.flameec2.impl.backend.ec2.Ec2Launcher;
 import io.flameec2.impl.backend.ec2.Ec2Settings;
@@ -241,8 +243,9 @@ class Ec2LauncherBoxIT {
         InstanceMetadata md = InstanceMetadata.fetch(null);
         assertEquals(new InstanceMetadata("ami-0parent", "m7i.large", "subnet-0parent", List.of("sg-01", "sg-02"),
                 Optional.of("arn:aws:iam::1:instance-profile/app"), fx.box.gateway(), "eu-central-1"), md);
-        Ec2Settings s = new Ec2SettingsReader().read(new SimpleContext("box", Map.of(
-                "flame.ec2.auto-configure", "true", "flame.ec2.bundle-url", bundle.toString())));
+        Ec2Settings s = new Ec2SettingsReader().read(ConfigBackendContext.of(
+                FlamePoolConfig.builder("box").max(2).backend("ec2").build(), Map.of(
+                "flame.ec2.auto-configure", "true", "flame.ec2.bundle-url", bundle.toString()), "parent-box"));
         assertEquals(Optional.of("ami-0parent"), s.imageId());
         assertEquals(Optional.of(fx.box.gateway()), s.parentAddress());
     }

@@ -3,11 +3,12 @@ package io.flameec2.it.process;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.impl.backend.process.ProcessBackendFactory;
+import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.BackendContext;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -30,27 +31,8 @@ final class ProcessPool {
     static FlamePoolEngine create(FlamePoolConfig config, Path bundle, Consumer<FlamePoolEvent> events) {
         parentSettings();
         String parentId = "it-" + UUID.randomUUID();
-        BackendContext context = new BackendContext() {
-            @Override
-            public FlamePoolConfig pool() {
-                return config;
-            }
-
-            @Override
-            public Optional<String> setting(String key) {
-                return key.equals("bundle") ? Optional.of(bundle.toString()) : Optional.empty();
-            }
-
-            @Override
-            public String settingKey(String key) {
-                return "flame.pools." + config.name() + ".process." + key;
-            }
-
-            @Override
-            public String parentId() {
-                return parentId;
-            }
-        };
+        BackendContext context = ConfigBackendContext.of(config,
+                Map.of(FlamePoolConfig.key(config.name(), "process.bundle"), bundle.toString()), parentId);
         return new FlamePoolEngine(config, new ProcessBackendFactory().create(context), events);
     }
 

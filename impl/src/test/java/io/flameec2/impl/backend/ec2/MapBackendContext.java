@@ -1,24 +1,16 @@
 package io.flameec2.impl.backend.ec2;
 
 import io.flameec2.FlamePoolConfig;
-import io.flameec2.spi.BackendContext;
+import io.flameec2.impl.config.ConfigBackendContext;
 import java.util.Map;
-import java.util.Optional;
 
-/** A {@link BackendContext} over a map of full keys, with the pool-then-global fallback of the real one. */
-record MapBackendContext(FlamePoolConfig pool, Map<String, String> values, String parentId) implements BackendContext {
+/** Backend contexts of an {@code ec2} pool over a map of full keys. */
+final class MapBackendContext {
 
-    static MapBackendContext of(String pool, Map<String, String> values) {
-        return new MapBackendContext(FlamePoolConfig.builder(pool).max(2).backend("ec2").build(), values, "parent-1");
+    private MapBackendContext() {
     }
 
-    @Override
-    public Optional<String> setting(String key) {
-        return Optional.ofNullable(values.get(settingKey(key))).or(() -> Optional.ofNullable(values.get("flame.ec2." + key)));
-    }
-
-    @Override
-    public String settingKey(String key) {
-        return FlamePoolConfig.key(pool.name(), "ec2." + key);
+    static ConfigBackendContext of(String pool, Map<String, String> values) {
+        return ConfigBackendContext.of(FlamePoolConfig.builder(pool).max(2).backend("ec2").build(), values, "parent-1");
     }
 }

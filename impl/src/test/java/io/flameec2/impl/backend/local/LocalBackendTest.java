@@ -12,6 +12,7 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRemoteException;
 import io.flameec2.FlameTimeoutException;
+import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameInvocation;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,29 +40,11 @@ class LocalBackendTest {
     }
 
     private FlamePoolEngine pool(Map<String, String> settings) {
-        FlamePoolConfig config = FlamePoolConfig.builder("local-test").max(2).timeout(Duration.ofSeconds(5))
+        FlamePoolConfig config = FlamePoolConfig.builder("local-test").backend("local").max(2).timeout(Duration.ofSeconds(5))
                 .shutdownTimeout(Duration.ofSeconds(1)).build();
-        BackendContext context = new BackendContext() {
-            @Override
-            public FlamePoolConfig pool() {
-                return config;
-            }
-
-            @Override
-            public Optional<String> setting(String key) {
-                return Optional.ofNullable(settings.get(key));
-            }
-
-            @Override
-            public String settingKey(String key) {
-                return "flame.pools.local-test.local." + key;
-            }
-
-            @Override
-            public String parentId() {
-                return "test";
-            }
-        };
+        Map<String, String> values = new java.util.HashMap<>();
+        settings.forEach((k, v) -> values.put("flame.pools.local-test.local." + k, v));
+        BackendContext context = ConfigBackendContext.of(config, values, "test");
         pool = new FlamePoolEngine(config, new LocalBackendFactory().create(context), e -> { });
         return pool;
     }

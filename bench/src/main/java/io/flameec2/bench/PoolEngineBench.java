@@ -37,10 +37,14 @@ public final class PoolEngineBench {
     private static final int CALLS = 100_000;
     private static final FlameInvocation NOOP = new FlameInvocation.Closure(() -> null);
 
+    /** Held: JUL forgets the level of a logger nobody references. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.flameec2");
+
     private PoolEngineBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        QUIET.setLevel(java.util.logging.Level.WARNING); // one INFO line per runner boot and stop otherwise
         List<String[]> rows = new ArrayList<>();
         for (int round = 0; round < 2; round++) { // the first round warms the JIT; the second is reported
             rows.clear();

@@ -14,7 +14,6 @@ import io.flameec2.spi.RunnerListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,7 +62,7 @@ public final class RemoteBackend implements FlameBackend {
     private final ParentEndpoint endpoint;
     private final WireCodec codec;
     private final ClassLoader loader;
-    private final HttpClient http;
+    private final RunnerHttp http;
     private final ExecutorService launches;
     private final ScheduledExecutorService timers;
 
@@ -88,8 +87,7 @@ public final class RemoteBackend implements FlameBackend {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = new RunnerHttp(pool.name());
         AtomicInteger n = new AtomicInteger();
         this.launches = Executors.newCachedThreadPool(r -> daemon(r, "flame-" + pool.name() + "-launch-" + n.incrementAndGet()));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "flame-" + pool.name() + "-timers"));
@@ -246,6 +244,7 @@ public final class RemoteBackend implements FlameBackend {
     public void close() {
         launches.shutdownNow();
         timers.shutdownNow();
+        http.close();
         endpoint.release();
         launcher.close();
     }

@@ -17,7 +17,6 @@ import io.flameec2.spi.RunnerState;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -59,7 +58,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
     private final WireAuth auth;
     private final WireCodec codec;
     private final ClassLoader loader;
-    private final HttpClient http;
+    private final RunnerHttp http;
     private final LaunchedRunner launched;
     private final RunnerListener listener;
     private final ScheduledExecutorService timers;
@@ -73,7 +72,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
     private final BoundedBodyHandler replies;
 
     RemoteRunnerHandle(String id, String pool, URI base, String secret, WireCodec codec, ClassLoader loader,
-            HttpClient http, LaunchedRunner launched, RunnerListener listener, ScheduledExecutorService timers,
+            RunnerHttp http, LaunchedRunner launched, RunnerListener listener, ScheduledExecutorService timers,
             RemoteSettings settings) {
         this.id = id;
         this.pool = pool;
@@ -152,7 +151,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
             inFlight.remove(call.callId());
             return result;
         }
-        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(req.build(), replies);
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.send(req.build(), replies);
         exchange.whenComplete((resp, error) -> {
             try {
                 if (error != null) {
@@ -308,7 +307,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         signed.forEach(req::header);
-        return http.sendAsync(req.build(), replies).thenApply(resp -> {
+        return http.send(req.build(), replies).thenApply(resp -> {
             WireAuth.Verdict v = auth.verifyReply(resp.statusCode(), path, signed.get(WireAuth.NONCE),
                     name -> resp.headers().firstValue(name).orElse(null), resp.body());
             if (v != WireAuth.Verdict.OK) {

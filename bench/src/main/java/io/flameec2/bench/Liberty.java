@@ -1,0 +1,243 @@
+package io.flameec2.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The benchmark's Open Liberty: the 26.0.0.3 runtime zip from the local Maven repository, unpacked once under
+ * {@code bench/target/liberty}, with two servers: {@code flamerunner} (liberty-config's runner server.xml, the
+ * runner WAR plus {@link BenchTasks}) and {@code echo} (servlet-6.0 only, a WAR holding {@code EchoServlet}).
+ * Both get the same {@code jvm.options} as the integration tests' runner bundle.
+ */
+final class Liberty {
+
+    static final String RUNNER = "flamerunner";
+    static final String ECHO = "echo";
+    private static final String JVM_OPTIONS = "-Xmx256m\n-Xshare:auto\n";
+
+    final Path wlp;
+    private final Path outputs;
+
+    private Liberty(Path wlp, Path outputs) {
+        this.wlp = wlp;
+        this.outputs = outputs;
+    }
+
+    /**
+     * Unpacks the runtime if needed and (re)writes both servers.
+     *
+     * @param dir the benchmark's directory for Liberty
+     * @param repoRoot the repository root (for liberty-config and the built WARs)
+     * @param unlimitedKeepAlive override maxKeepAliveRequests (100) with unlimited, on both servers
+     * @param coreThreads override the executor's coreThreads on both servers, 0 for Liberty's default
+     * @return the installation
+     * @throws Exception when the runtime or a WAR is missing
+     */
+    static Liberty prepare(Path dir, Path repoRoot, boolean unlimitedKeepAlive, int coreThreads) throws Exception {
+        Path wlp = dir.resolve("wlp");
+        if (!Files.isExecutable(wlp.resolve("bin/server"))) {
+            Path zip = Path.of(System.getProperty("user.home"),
+                    ".m2/repository/io/openliberty/openliberty-runtime/26.0.0.3/openliberty-runtime-26.0.0.3.zip");
+            if (!Files.isRegularFile(zip)) {
+                throw new IllegalStateException("no Open Liberty runtime at " + zip + " (mvn dependency:get "
+                        + "-Dartifact=io.openliberty:openliberty-runtime:26.0.0.3:zip)");
+            }
+            Files.createDirectories(dir);
+            run(dir, "unzip", "-q", "-o", zip.toString(), "-d", dir.toString());
+        }
+        Path servers = wlp.resolve("usr/servers");
+        // runner: the product's own runner configuration
+        Path runner = Files.createDirectories(servers.resolve(RUNNER + "/apps"));
+        Files.copy(repoRoot.resolve("liberty-config/src/main/liberty/runner/server.xml"),
+                runner.getParent().resolve("server.xml"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(runner.getParent().resolve("jvm.options"), JVM_OPTIONS);
+        war(repoRoot.resolve("bench/target/runner.war"), runner.resolve("app.war"), "BenchTasks");
+        // echo: the smallest server that runs a servlet, same HTTP endpoint settings
+        Path echo = Files.createDirectories(servers.resolve(ECHO + "/apps"));
+        Files.writeString(echo.getParent().resolve("server.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <server description="FlameEC2 benchmark: transport floor">
+                  <featureManager>
+                    <feature>servlet-6.0</feature>
+                  </featureManager>
+                  <httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="${env.FLAME_HTTP_PORT}" httpsPort="-1"/>
+                  <applicationManager autoExpand="true" startTimeout="60s"/>
+                  <config updateTrigger="disabled"/>
+                  <applicationMonitor updateTrigger="disabled" dropinsEnabled="false"/>
+                  <webApplication location="echo.war" contextRoot="/echo"/>
+                </server>
+                """);
+        Files.writeString(echo.getParent().resolve("jvm.options"), JVM_OPTIONS);
+        war(null, echo.resolve("echo.war"), "EchoServlet"); // by name: no servlet API here
+        // experiment: Liberty closes a kept-alive connection after 100 requests by default (httpOptions
+        // maxKeepAliveRequests); the same override goes to both servers so the floor stays comparable
+        for (Path server : List.of(runner.getParent(), echo.getParent())) {
+            Path override = server.resolve("configDropins/overrides/bench-keepalive.xml");
+            if (unlimitedKeepAlive) {
+                Files.createDirectories(override.getParent());
+                Files.writeString(override, """
+                        <server>
+                          <httpEndpoint id="defaultHttpEndpoint" httpOptionsRef="benchHttpOptions"/>
+                          <httpOptions id="benchHttpOptions" maxKeepAliveRequests="-1"/>
+                        </server>
+                        """);
+            } else {
+                Files.deleteIfExists(override);
+            }
+            // experiment: Liberty's executor starts small and grows slowly; a runner's request thread waits
+            // while the call runs on a work thread, so few executor threads cap the calls in flight
+            Path executor = server.resolve("configDropins/overrides/bench-executor.xml");
+            if (coreThreads > 0) {
+                Files.createDirectories(executor.getParent());
+                Files.writeString(executor, "<server><executor coreThreads=\"" + coreThreads + "\"/></server>\n");
+            } else {
+                Files.deleteIfExists(executor);
+            }
+        }
+        return new Liberty(wlp, dir.resolve("output"));
+    }
+
+    /**
+     * Starts a server in the foreground ({@code server run}) with its own output directory.
+     *
+     * @param server the server name
+     * @param instance a name for this instance's output directory
+     * @param env extra environment (FLAME_HTTP_PORT at least)
+     * @return the process
+     * @throws IOException when it cannot start
+     */
+    Process start(String server, String instance, Map<String, String> env) throws IOException {
+        Path output = outputs.resolve(instance);
+        delete(output);
+        Files.createDirectories(output);
+        ProcessBuilder pb = new ProcessBuilder(wlp.resolve("bin/server").toString(), "run", server);
+        pb.environment().keySet().removeIf(k -> k.startsWith("WLP_") || k.startsWith("FLAME_")
+                || k.equals("JVM_ARGS") || k.equals("JAVA_TOOL_OPTIONS"));
+        pb.environment().putAll(env);
+        pb.environment().put("WLP_OUTPUT_DIR", output.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.redirectErrorStream(true).redirectOutput(output.resolve("console.log").toFile());
+        return pb.start();
+    }
+
+    /**
+     * Polls a URL until it answers 200.
+     *
+     * @param url the URL
+     * @param process the server, which must stay alive
+     * @param timeout how long to wait
+     * @throws Exception when it does not answer in time
+     */
+    static void awaitOk(URI url, Process process, Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited (" + process.exitValue() + ") before " + url
+                        + " answered");
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(20); // polling a process we cannot be notified by
+        }
+        throw new IllegalStateException(url + " did not answer within " + timeout);
+    }
+
+    /**
+     * Stops a server process and everything it started (the launch script's JVM).
+     *
+     * @param process the process, may be null
+     */
+    static void stop(Process process) {
+        if (process == null) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes a WAR: the base WAR's entries (if any) plus the named classes of this package, nested ones too. */
+    private static void war(Path base, Path target, String... classes) throws IOException {
+        try (OutputStream os = Files.newOutputStream(target); ZipOutputStream out = new ZipOutputStream(os)) {
+            if (base != null) {
+                if (!Files.isRegularFile(base)) {
+                    throw new IllegalStateException("no runner WAR at " + base
+                            + "; build first: mvn -B -q -pl bench -am package -DskipTests");
+                }
+                try (ZipFile in = new ZipFile(base.toFile())) {
+                    for (ZipEntry e : Collections.list(in.entries())) {
+                        out.putNextEntry(new ZipEntry(e.getName()));
+                        try (InputStream is = in.getInputStream(e)) {
+                            is.transferTo(out);
+                        }
+                        out.closeEntry();
+                    }
+                }
+            }
+            String pkg = Liberty.class.getPackageName().replace('.', '/');
+            Path dir = Path.of(Liberty.class.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(pkg);
+            for (String c : classes) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().equals(c + ".class")
+                            || f.getFileName().toString().startsWith(c + "$")).toList()) {
+                        out.putNextEntry(new ZipEntry("WEB-INF/classes/" + pkg + "/" + f.getFileName()));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
+                }
+            }
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed");
+        }
+    }
+
+    static void delete(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,453 @@
+package io.flameec2.bench;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.event.RunnerReady;
+import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.impl.remote.RemoteBackend;
+import io.flameec2.impl.remote.RemoteSettings;
+import io.flameec2.impl.remote.RunnerLauncher;
+import io.flameec2.impl.wire.WireCall;
+import io.flameec2.impl.wire.WireCodec;
+import io.flameec2.spi.BackendContext;
+import io.flameec2.spi.FlameCall;
+import io.flameec2.spi.FlameInvocation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Issue 7: FlameEC2's remote path against its transport floor and against Hazelcast, all on loopback.
+ *
+ * <ul>
+ *   <li><b>http-floor</b>: a bare echo servlet ({@link EchoServlet}) on an Open Liberty server with servlet-6.0
+ *       only, called with the JDK HttpClient (HTTP/1.1) from this JVM, the same client FlameEC2 uses; the body
+ *       has the size of FlameEC2's encoded no-op call.</li>
+ *   <li><b>flameec2</b>: the real path: {@link FlamePoolEngine} over {@link RemoteBackend}, one runner = the
+ *       runner WAR (plus {@link BenchTasks}) on Open Liberty with liberty-config's runner server.xml, booted by
+ *       this JVM as its parent; no-op closures (signed, serialized, filtered, run on the runner's managed
+ *       threads) through the pool (max 1 runner, max-concurrency 64).</li>
+ *   <li><b>hazelcast</b>: Hazelcast 5.5.0 {@code IExecutorService} (pool size 64): one member alone in a second
+ *       JVM ({@link HazelcastMember}), this JVM a client.</li>
+ * </ul>
+ * Scenarios: warm no-op calls with 1, 16 and 64 closed-loop callers, a 1 MB argument returned (1 caller), and
+ * cold starts: spawn to the first 200 of a bare Liberty with the echo WAR, and spawn to registered of a runner
+ * (the pool's {@link RunnerReady#bootTime()}). Cold starts run one at a time; then each scenario runs on every
+ * system back to back (the servers stay up, idle while another is measured), so that the load of a shared
+ * machine at that moment weighs on all of them alike. Prints a table with ratios to the floor and writes
+ * {@code bench/target/transport.csv}.
+ *
+ * <p>Run from the repository root: {@code bench/run.sh} (or, built, {@code java -cp
+ * "bench/target/classes:bench/target/lib/*" io.flameec2.bench.TransportBench [--seconds=3] [--warmup=2]
+ * [--cold=1] [--callers=1,16,64] [--mb=true] [--only=http-floor,flameec2,hazelcast] [--csv=transport.csv]
+ * [--prewarm=8] [--unlimited-keepalive=false] [--core-threads=0]}).
+ */
+public final class TransportBench {
+
+    static final String FLOOR = "http-floor";
+    static final String FLAME = "flameec2";
+    static final String HAZELCAST = "hazelcast";
+    private static final int ECHO_PORT = 19411;
+    private static final int RUNNER_PORT = 19410;
+    private static final int PARENT_PORT = 19412;
+    private static final int HAZELCAST_PORT = 19420;
+    private static final int MB = 1 << 20;
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    /** Strong references: JUL forgets levels of loggers nobody holds. */
+    private static final List<Logger> QUIET = new ArrayList<>();
+
+    private final Duration warmup;
+    private final Duration measure;
+    private final int coldRuns;
+    private final Duration prewarm;
+    private final int[] callers;
+    private final boolean megabyteScenario;
+    private final Path target;
+    private final List<Load.Result> results = new ArrayList<>();
+    private final Map<String, List<Long>> cold = new LinkedHashMap<>();
+    private final byte[] megabyte = new byte[MB];
+
+    private TransportBench(Duration warmup, Duration measure, int coldRuns, Path target, int[] callers,
+            boolean megabyteScenario, Duration prewarm) {
+        this.prewarm = prewarm;
+        this.callers = callers;
+        this.megabyteScenario = megabyteScenario;
+        this.warmup = warmup;
+        this.measure = measure;
+        this.coldRuns = coldRuns;
+        this.target = target;
+        new Random(7).nextBytes(megabyte);
+    }
+
+    /** A started system: its two kinds of call, and how to stop it. */
+    private record Target(String name, Load.Op noop, Load.Op megabyte, AutoCloseable stop) {
+    }
+
+    /**
+     * Runs every scenario.
+     *
+     * @param args {@code --seconds=N} measured per scenario, {@code --warmup=N}, {@code --cold=N} cold starts
+     * @throws Exception when a scenario cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        for (String name : List.of("com.hazelcast", "io.flameec2")) {
+            Logger l = Logger.getLogger(name);
+            l.setLevel(Level.WARNING);
+            QUIET.add(l);
+        }
+        Path root = Path.of(opts.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        Path target = root.resolve("bench/target");
+        TransportBench bench = new TransportBench(Duration.ofSeconds(Long.parseLong(opts.getOrDefault("warmup", "3"))),
+                Duration.ofSeconds(Long.parseLong(opts.getOrDefault("seconds", "3"))),
+                Integer.parseInt(opts.getOrDefault("cold", "1")), target,
+                Arrays.stream(opts.getOrDefault("callers", "1,16,64").split(",")).mapToInt(Integer::parseInt).toArray(),
+                Boolean.parseBoolean(opts.getOrDefault("mb", "true")),
+                Duration.ofSeconds(Long.parseLong(opts.getOrDefault("prewarm", "8"))));
+        Liberty liberty = Liberty.prepare(target.resolve("liberty"), root,
+                Boolean.parseBoolean(opts.getOrDefault("unlimited-keepalive", "false")),
+                Integer.parseInt(opts.getOrDefault("core-threads", "0")));
+        String only = opts.getOrDefault("only", FLOOR + "," + FLAME + "," + HAZELCAST);
+        List<Target> targets = new ArrayList<>();
+        try {
+            // cold starts one at a time, then every scenario on every system back to back, so that the load
+            // of the (shared) machine at that moment weighs on the floor and on the others alike
+            if (only.contains(FLOOR)) {
+                targets.add(bench.floor(liberty));
+            }
+            if (only.contains(FLAME)) {
+                targets.add(bench.flame(liberty));
+            }
+            if (only.contains(HAZELCAST)) {
+                targets.add(bench.hazelcast());
+            }
+            bench.scenarios(targets);
+        } finally {
+            for (Target t : targets) {
+                try {
+                    t.stop().close();
+                } catch (Exception e) {
+                    System.out.println("(stopping " + t.name() + ": " + e + ")");
+                }
+            }
+        }
+        bench.report(opts.getOrDefault("csv", "transport.csv"));
+        System.exit(0); // HttpClient and Hazelcast client threads are not all daemons
+    }
+
+    private void scenarios(List<Target> targets) throws Exception {
+        // the JIT compiles a method after about 10k calls: without this, the 1-caller scenario that comes first
+        // measures the interpreter, and more so on the longer path (FlameEC2's) than on the floor's
+        System.out.println("== JIT warm-up, " + prewarm.toSeconds() + " s per system with 16 callers (not recorded)");
+        for (Target t : targets) {
+            Load.run(t.name(), "warm-up", 16, prewarm, Duration.ZERO, Integer.MAX_VALUE, t.noop());
+        }
+        System.out.println("== warm calls");
+        for (int n : callers) {
+            for (Target t : targets) {
+                results.add(Load.run(t.name(), "no-op", n, warmup, measure, Integer.MAX_VALUE, t.noop()));
+            }
+        }
+        if (megabyteScenario) {
+            for (Target t : targets) {
+                results.add(Load.run(t.name(), "1 MB round trip", 1, warmup, measure, 200, t.megabyte()));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ systems
+
+    private Target floor(Liberty liberty) throws Exception {
+        System.out.println("== " + FLOOR + ": bare Liberty (servlet-6.0) + echo servlet");
+        URI echo = URI.create("http://127.0.0.1:" + ECHO_PORT + "/echo/echo");
+        Process server = null;
+        try {
+            for (int i = 0; i < coldRuns; i++) {
+                Liberty.stop(server);
+                long t0 = System.nanoTime();
+                server = liberty.start(Liberty.ECHO, "echo-" + i,
+                        Map.of("FLAME_HTTP_PORT", Integer.toString(ECHO_PORT)));
+                Liberty.awaitOk(echo, server, Duration.ofMinutes(3));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                System.out.println("  cold start (spawn -> first 200): " + ms + " ms");
+                cold.computeIfAbsent(FLOOR, k -> new ArrayList<>()).add(ms);
+            }
+        } catch (Exception | Error e) {
+            Liberty.stop(server);
+            throw e;
+        }
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        byte[] small = new byte[noopCallBytes()];
+        Process started = server;
+        return new Target(FLOOR, () -> post(http, echo, small), () -> post(http, echo, megabyte),
+                () -> Liberty.stop(started));
+    }
+
+    private static void post(HttpClient http, URI uri, byte[] body) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200 || r.body().length != body.length) {
+            throw new IllegalStateException("echo answered " + r.statusCode() + " with " + r.body().length + " bytes");
+        }
+    }
+
+    /** The size of the request body of a FlameEC2 no-op call, for the floor's body. */
+    private static int noopCallBytes() throws Exception {
+        RemoteSettings s = settings();
+        return new WireCodec(s.filter()).encode(WireCall.of(new FlameCall("c-0000000000",
+                new FlameInvocation.Closure(BenchTasks.noop()), Instant.now().plusSeconds(60)))).length;
+    }
+
+    private Target flame(Liberty liberty) throws Exception {
+        System.out.println("== " + FLAME + ": pool engine + remote backend + runner WAR on Liberty");
+        FlamePoolEngine pool = null;
+        RemoteBackend backend = null;
+        BenchLauncher launcher = new BenchLauncher(liberty);
+        try {
+            for (int i = 0; i < coldRuns; i++) {
+                if (pool != null) {
+                    stop(pool, backend);
+                }
+                FlamePoolConfig config = FlamePoolConfig.builder("bench").min(0).max(1).maxConcurrency(64)
+                        .bootTimeout(Duration.ofMinutes(3)).idleShutdownAfter(Duration.ofMinutes(10))
+                        .timeout(CALL_TIMEOUT).shutdownTimeout(Duration.ofSeconds(5)).backend("bench").build();
+                backend = new RemoteBackend(context(config), launcher, settings());
+                CompletableFuture<Duration> ready = new CompletableFuture<>();
+                pool = new FlamePoolEngine(config, backend, e -> {
+                    if (e instanceof RunnerReady r) {
+                        ready.complete(r.bootTime());
+                    }
+                });
+                long t0 = System.nanoTime();
+                pool.submit(new FlameInvocation.Closure(BenchTasks.noop()), CALL_TIMEOUT).get(4, TimeUnit.MINUTES);
+                long firstCall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                long ms = ready.get(1, TimeUnit.SECONDS).toMillis();
+                System.out.println("  cold start (spawn -> registered): " + ms + " ms; first call answered after "
+                        + firstCall + " ms");
+                cold.computeIfAbsent(FLAME, k -> new ArrayList<>()).add(ms);
+            }
+        } catch (Exception | Error e) {
+            if (pool != null) {
+                stop(pool, backend);
+            }
+            launcher.killAll();
+            throw e;
+        }
+        FlamePoolEngine p = pool;
+        RemoteBackend b = backend;
+        FlameInvocation noop = new FlameInvocation.Closure(BenchTasks.noop());
+        FlameInvocation echo = new FlameInvocation.Closure(BenchTasks.echo(megabyte));
+        return new Target(FLAME, () -> p.submit(noop, CALL_TIMEOUT).get(), () -> {
+            byte[] back = (byte[]) p.submit(echo, CALL_TIMEOUT).get();
+            if (back.length != MB) {
+                throw new IllegalStateException("got " + back.length + " bytes back");
+            }
+        }, () -> {
+            stop(p, b);
+            launcher.killAll();
+        });
+    }
+
+    private static void stop(FlamePoolEngine pool, RemoteBackend backend) {
+        try {
+            pool.shutdown().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.out.println("  (pool shutdown: " + e + ")");
+        }
+        backend.close();
+    }
+
+    private Target hazelcast() throws Exception {
+        System.out.println("== " + HAZELCAST + ": member in a second JVM, this JVM a client");
+        Path log = target.resolve("hazelcast-member.log");
+        long t0 = System.nanoTime();
+        Process member = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), HazelcastMember.class.getName(),
+                Integer.toString(HAZELCAST_PORT)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        AutoCloseable stop = () -> {
+            member.getOutputStream().close(); // the member exits when its stdin closes
+            if (!member.waitFor(20, TimeUnit.SECONDS)) {
+                member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        };
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!Files.readString(log).contains("READY\n")) {
+                if (!member.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the Hazelcast member did not start; see " + log);
+                }
+                Thread.sleep(10); // polling a file another process writes
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.println("  member start (spawn -> accepting): " + ms + " ms");
+            cold.computeIfAbsent(HAZELCAST, k -> new ArrayList<>()).add(ms);
+            ClientConfig cc = new ClientConfig().setClusterName(HazelcastMember.CLUSTER);
+            cc.setProperty("hazelcast.logging.type", "jdk");
+            cc.getNetworkConfig().addAddress("127.0.0.1:" + HAZELCAST_PORT);
+            HazelcastInstance client = HazelcastClient.newHazelcastClient(cc);
+            IExecutorService executor = client.getExecutorService("bench");
+            return new Target(HAZELCAST, () -> executor.submit(new BenchTasks.HzNoop()).get(), () -> {
+                byte[] back = executor.submit(new BenchTasks.HzEcho(megabyte)).get();
+                if (back.length != MB) {
+                    throw new IllegalStateException("got " + back.length + " bytes back");
+                }
+            }, () -> {
+                client.shutdown();
+                stop.close();
+            });
+        } catch (Exception | Error e) {
+            stop.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ the runner, as this JVM's child
+
+    private static RemoteSettings settings() {
+        return RemoteSettings.read(ConfigLookup.of(Map.of(RemoteSettings.PARENT_HOST, "127.0.0.1",
+                RemoteSettings.PARENT_PORT, Integer.toString(PARENT_PORT), "flame.serialization.allow",
+                "io.flameec2.bench.*")));
+    }
+
+    private static BackendContext context(FlamePoolConfig config) {
+        return new BackendContext() {
+            @Override
+            public FlamePoolConfig pool() {
+                return config;
+            }
+
+            @Override
+            public Optional<String> setting(String key) {
+                return Optional.empty();
+            }
+
+            @Override
+            public String settingKey(String key) {
+                return "flame.pools.bench.bench." + key;
+            }
+
+            @Override
+            public String parentId() {
+                return "bench-" + ProcessHandle.current().pid();
+            }
+        };
+    }
+
+    /** Starts the runner server with the environment the remote backend gives it, like the process backend. */
+    private static final class BenchLauncher implements RunnerLauncher {
+        private final Liberty liberty;
+        private final List<Process> live = new ArrayList<>();
+
+        BenchLauncher(Liberty liberty) {
+            this.liberty = liberty;
+        }
+
+        @Override
+        public synchronized LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
+            Map<String, String> all = new HashMap<>(env);
+            all.put("FLAME_HTTP_PORT", Integer.toString(RUNNER_PORT));
+            all.put("FLAME_RUNNER_HOST", "127.0.0.1");
+            all.put("FLAME_SERIALIZATION_ALLOW", "io.flameec2.bench.*");
+            Process p = liberty.start(Liberty.RUNNER, "runner-" + runnerId, all);
+            live.add(p);
+            return new LaunchedRunner() {
+                @Override
+                public String describe() {
+                    return "bench runner pid " + p.pid();
+                }
+
+                @Override
+                public boolean isAlive() {
+                    return p.isAlive();
+                }
+
+                @Override
+                public void terminate() {
+                    Liberty.stop(p);
+                }
+
+                @Override
+                public String diagnostics() {
+                    return "";
+                }
+            };
+        }
+
+        synchronized void killAll() {
+            live.forEach(Liberty::stop);
+        }
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private void report(String csvName) throws IOException {
+        PrintStream out = System.out;
+        String fmt = "%-11s %-16s %7s %8s %9s %9s %9s %8s %8s %8s%n";
+        String header = "system,scenario,callers,calls,calls_per_s,p50_us,p99_us,x_floor_p50,x_floor_p99,x_floor_tput";
+        StringBuilder csv = new StringBuilder(header).append('\n');
+        out.println();
+        out.printf(Locale.ROOT, fmt, (Object[]) header.split(","));
+        for (Load.Result r : results) {
+            Optional<Load.Result> f = results.stream().filter(x -> x.system().equals(FLOOR)
+                    && x.scenario().equals(r.scenario()) && x.callers() == r.callers()).findFirst();
+            String[] row = {r.system(), r.scenario(), Integer.toString(r.callers()), Long.toString(r.calls()),
+                String.format(Locale.ROOT, "%.0f", r.perSecond()), String.format(Locale.ROOT, "%.0f", r.micros(0.5)),
+                String.format(Locale.ROOT, "%.0f", r.micros(0.99)),
+                f.map(x -> ratio(r.micros(0.5), x.micros(0.5))).orElse("-"),
+                f.map(x -> ratio(r.micros(0.99), x.micros(0.99))).orElse("-"),
+                f.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-")};
+            out.printf(Locale.ROOT, fmt, (Object[]) row);
+            csv.append(String.join(",", row)).append('\n');
+        }
+        out.println();
+        for (Map.Entry<String, List<Long>> e : cold.entrySet()) {
+            String what = switch (e.getKey()) {
+                case FLOOR -> "bare Liberty + echo WAR, spawn -> first 200";
+                case FLAME -> "FlameEC2 runner, spawn -> registered";
+                default -> "Hazelcast member JVM, spawn -> accepting";
+            };
+            long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+            out.printf(Locale.ROOT, "cold start %-46s %s ms%n", what, Arrays.toString(v));
+            csv.append(e.getKey()).append(",cold start,1,").append(v.length).append(",,")
+                    .append(v[v.length / 2] * 1000).append(',').append(v[v.length - 1] * 1000).append(",,,\n");
+        }
+        Path file = target.resolve(csvName);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, csv);
+        out.println("\nwrote " + file);
+    }
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
+}

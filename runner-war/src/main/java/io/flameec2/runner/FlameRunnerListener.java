@@ -67,7 +67,7 @@ public class FlameRunnerListener implements ServletContextListener {
                     + RunnerCore.BASE_PATH));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "flame runner cannot start: " + e.getMessage() + "; exiting", e);
-            exit("cannot start: " + e.getMessage());
+            exit("cannot start: " + e.getMessage(), Duration.ofSeconds(10));
         }
     }
 
@@ -117,7 +117,7 @@ public class FlameRunnerListener implements ServletContextListener {
         };
     }
 
-    private static void exit(String reason) {
+    private static void exit(String reason, Duration grace) {
         if (SERVER_STOPPING.get()) {
             return;
         }
@@ -128,5 +128,19 @@ public class FlameRunnerListener implements ServletContextListener {
         }, "flame-runner-system-exit");
         t.setDaemon(false);
         t.start();
+        // the stop has a deadline (shutdown-timeout): a server that takes longer to stop is halted, so that a
+        // runner whose parent is gone never outlives it by more than it promised (on EC2: the instance powers off)
+        Thread failsafe = new Thread(() -> {
+            try {
+                Thread.sleep(Math.max(1, grace.toMillis()));
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.warning(() -> "flame runner: the server did not stop within " + grace.toMillis()
+                    + " ms of the shutdown-timeout that was left; halting the JVM (" + reason + ")");
+            Runtime.getRuntime().halt(0);
+        }, "flame-runner-exit-failsafe");
+        failsafe.setDaemon(true);
+        failsafe.start();
     }
 }

@@ -124,17 +124,24 @@ public class FlameExtension implements Extension {
                 created.validate(use.getKey());
             } catch (FlameConfigurationException e) {
                 valid = false;
-                event.addDeploymentProblem(new DeploymentException("FlameEC2: pool '" + use.getKey() + "' used by "
-                        + use.getValue() + " is not configured correctly: " + e.getMessage(), e));
+                event.addDeploymentProblem(misconfigured(use.getKey(), use.getValue(), e));
             }
         }
         pools = created;
         InvocationRunners.install(new CdiInvocationRunner());
         if (valid && !runnerMode) {
-            used.keySet().forEach(created::get);
+            // backends check their own settings (ec2.*) when created: report those like the pool settings
+            // instead of letting them escape this observer without the pool and where it is used
+            created.startAll(used.keySet())
+                    .forEach((pool, e) -> event.addDeploymentProblem(misconfigured(pool, used.get(pool), e)));
         }
         LOG.info(() -> "FlameEC2 " + (runnerMode ? "runner" : "parent") + ": " + remoteMethods.size()
                 + " @FlameRemote methods, pools " + used.keySet());
+    }
+
+    private static DeploymentException misconfigured(String pool, String usedBy, FlameConfigurationException e) {
+        return new DeploymentException("FlameEC2: pool '" + pool + "' used by " + usedBy
+                + " is not configured correctly: " + e.getMessage(), e);
     }
 
     void stopPools(@Observes BeforeShutdown event) {

@@ -9,7 +9,10 @@ import io.flameec2.impl.config.PoolConfigReader;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.impl.pool.Pool;
 import io.flameec2.spi.BackendContext;
+import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -67,13 +71,87 @@ final class Pools {
         return runnerMode;
     }
 
+    /**
+     * Starts the named pools, all or none. Every backend is created first, and creating a backend is where it
+     * checks its own settings ({@code flame.pools.<name>.ec2.*} and the like, before any network traffic);
+     * only when every backend has accepted its settings do the pools start, booting their {@code min}
+     * runners. So a bad setting of one pool boots no runner of another, and a deployment that fails on it
+     * leaves nothing running.
+     *
+     * @param names the pools to start; those already started are left as they are
+     * @return the configuration error of each pool that could not start, by name; empty when all started
+     */
+    Map<String, FlameConfigurationException> startAll(Collection<String> names) {
+        Map<String, FlamePoolConfig> configs = new LinkedHashMap<>();
+        Map<String, FlameBackend> backends = new LinkedHashMap<>();
+        Map<String, FlameConfigurationException> errors = new TreeMap<>();
+        try {
+            for (String name : names) {
+                if (pools.containsKey(name)) {
+                    continue;
+                }
+                try {
+                    FlamePoolConfig c = validate(name);
+                    backends.put(name, backend(c));
+                    configs.put(name, c);
+                } catch (FlameConfigurationException e) {
+                    errors.put(name, e); // go on: the deployment failure lists every bad pool at once
+                }
+            }
+        } catch (RuntimeException e) {
+            backends.values().forEach(Pools::close);
+            throw e;
+        }
+        if (!errors.isEmpty()) {
+            backends.values().forEach(Pools::close);
+            return errors;
+        }
+        backends.forEach((name, backend) -> {
+            boolean[] taken = {false};
+            pools.computeIfAbsent(name, n -> {
+                taken[0] = true;
+                return engine(configs.get(n), backend);
+            });
+            if (!taken[0]) {
+                close(backend); // a first use started the pool meanwhile, with a backend of its own
+            }
+        });
+        return Map.of();
+    }
+
+    /**
+     * Whether a pool has been started.
+     *
+     * @param name the pool
+     * @return {@code true} once {@link #get} or {@link #startAll} started it
+     */
+    boolean started(String name) {
+        return pools.containsKey(name);
+    }
+
     private Pool start(String name) {
         FlamePoolConfig c = validate(name);
+        return engine(c, backend(c));
+    }
+
+    private FlameBackend backend(FlamePoolConfig c) {
         BackendContext context = new ConfigBackendContext(c, config, parentId);
-        Pool pool = new FlamePoolEngine(c, factories.get(c.backend()).create(context), events);
-        LOG.info(() -> "flame pool '" + name + "' started: backend " + c.backend() + ", min " + c.min() + ", max "
-                + c.max() + ", max-concurrency " + c.maxConcurrency());
+        return factories.get(c.backend()).create(context);
+    }
+
+    private Pool engine(FlamePoolConfig c, FlameBackend backend) {
+        Pool pool = new FlamePoolEngine(c, backend, events);
+        LOG.info(() -> "flame pool '" + c.name() + "' started: backend " + c.backend() + ", min " + c.min()
+                + ", max " + c.max() + ", max-concurrency " + c.maxConcurrency());
         return pool;
+    }
+
+    private static void close(FlameBackend backend) {
+        try {
+            backend.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing an unused flame backend failed", e);
+        }
     }
 
     void shutdown() {

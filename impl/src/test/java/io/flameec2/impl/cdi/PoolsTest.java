@@ -1,6 +1,7 @@
 package io.flameec2.impl.cdi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,10 +9,12 @@ import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.spi.FlameInvocation;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The pools of an application: configuration checks, all-or-none start, and one running pool. */
 class PoolsTest {
 
     private static Pools pools(Map<String, String> config, boolean runner) {
@@ -40,6 +43,40 @@ class PoolsTest {
         FlamePoolConfig onRunner = pools(config, true).validate("p");
         assertEquals(0, onRunner.min());
         assertEquals(3, onRunner.max());
+    }
+
+    @Test
+    void aBackendRejectingItsSettingsStartsNoPoolAndEveryBadPoolIsReported() {
+        Map<String, String> config = Map.of(
+                "flame.pools.a.max", "1", "flame.pools.a.min", "1", "flame.pools.a.backend", "local",
+                "flame.pools.e.max", "1", "flame.pools.e.backend", "ec2",
+                "flame.pools.e.ec2.bundle-url", "https://bundles.example.com/runner.zip",
+                "flame.pools.f.max", "1", "flame.pools.f.backend", "ec2",
+                "flame.pools.f.ec2.image-id", "ami-0abc1234",
+                "flame.ec2.region", "eu-west-1");
+        Pools pools = pools(config, false);
+        try {
+            // the EC2 settings are only read when the backend is created; validate() cannot see them
+            assertEquals("ec2", pools.validate("e").backend());
+            Map<String, FlameConfigurationException> errors = pools.startAll(List.of("a", "e", "f"));
+            assertEquals(List.of("e", "f"), List.copyOf(errors.keySet()));
+            assertEquals("flame.pools.e.ec2.image-id", errors.get("e").key());
+            assertEquals("flame.pools.f.ec2.bundle-url", errors.get("f").key());
+            assertFalse(pools.started("a"), "a valid pool must not boot its min runner when another pool is bad");
+        } finally {
+            pools.shutdown();
+        }
+    }
+
+    @Test
+    void validPoolsAllStart() {
+        Pools pools = pools(Map.of("flame.pools.a.max", "1", "flame.pools.b.max", "2"), false);
+        try {
+            assertEquals(Map.of(), pools.startAll(List.of("a", "b")));
+            assertTrue(pools.started("a") && pools.started("b"));
+        } finally {
+            pools.shutdown();
+        }
     }
 
     @Test

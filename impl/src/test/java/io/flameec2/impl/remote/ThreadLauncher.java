@@ -65,7 +65,7 @@ final class ThreadLauncher implements RunnerLauncher {
                         Thread t = new Thread(r, "test-runner-" + runnerId);
                         t.setDaemon(true);
                         return t;
-                    }, reason -> {
+                    }, (reason, grace) -> {
                         exitReason = reason;
                         server.close();
                     });

@@ -4,18 +4,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flameec2.it.LibertyServer;
 import io.flameec2.it.process.RunnerBundle;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,10 +39,7 @@ class CdiIntegrationIT {
             flame.pools.proc.idle-shutdown-after=5m
             flame.parent.host=127.0.0.1
             """;
-    private static Path wlp;
-    private static Path logs;
-    private static int port;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static LibertyServer server;
 
     @BeforeAll
     static void startParentServer() throws Exception {
@@ -58,43 +51,21 @@ class CdiIntegrationIT {
         RunnerBundle.war(bad, Map.of("WEB-INF/classes/META-INF/microprofile-config.properties", CONFIG),
                 BadBean.class);
 
-        Path work = Files.createTempDirectory("flame-cdi-parent");
-        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
-        run(work, "unzip", "-q", runtime.toAbsolutePath().toString(), "-d", work.toString());
-        wlp = work.resolve("wlp");
-        run(work, wlp.resolve("bin/server").toString(), "create", "parent");
-        Path server = wlp.resolve("usr/servers/parent");
-        port = freePort();
-        String xml = Files.readString(Path.of(System.getProperty("flame.it.parent.server.xml",
-                "../liberty-config/src/main/liberty/parent/server.xml")))
-                .replace("httpPort=\"9080\"", "httpPort=\"" + port + "\"")
-                .replace("<webApplication location=\"app.war\" contextRoot=\"/app\"/>",
-                        "<webApplication location=\"app.war\" contextRoot=\"/app\"/>\n"
-                                + "  <webApplication location=\"bad.war\" contextRoot=\"/bad\"/>");
-        Files.writeString(server.resolve("server.xml"), xml);
-        Files.writeString(server.resolve("jvm.options"), "-Xmx384m\n-Dflame.pools.proc.process.bundle=" + bundle + "\n");
-        Files.createDirectories(server.resolve("apps"));
-        Files.copy(war, server.resolve("apps/app.war"));
-        Files.copy(bad, server.resolve("apps/bad.war"));
-        logs = server.resolve("logs");
-        long start = System.nanoTime();
-        run(work, wlp.resolve("bin/server").toString(), "start", "parent");
-        await().atMost(Duration.ofMinutes(3)).ignoreExceptions()
-                .until(() -> get("/it/inject").statusCode() == 200);
-        LOG.info("parent server up in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        server = LibertyServer.create("parent").deploy("app", war, "/app").deploy("bad", bad, "/bad")
+                .jvmOption("-Dflame.pools.proc.process.bundle=" + bundle);
+        Duration took = server.start("/app/it/inject", r -> r.statusCode() == 200);
+        LOG.info("parent server up in " + took.toMillis() + " ms");
     }
 
     @AfterAll
     static void stopParentServer() throws Exception {
-        if (wlp != null) {
-            run(wlp.getParent(), wlp.resolve("bin/server").toString(), "stop", "parent");
-            RunnerBundle.delete(wlp.getParent());
+        if (server != null) {
+            server.close();
         }
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app" + path))
-                .timeout(Duration.ofMinutes(4)).build(), HttpResponse.BodyHandlers.ofString());
+        return server.get("/app" + path);
     }
 
     private static String body(String path) throws Exception {
@@ -147,29 +118,13 @@ class CdiIntegrationIT {
 
     @Test
     void invalidRemoteMethodsFailTheirDeploymentNamingThem() throws Exception {
-        Path messages = logs.resolve("messages.log");
+        Path messages = server.messagesLog();
         await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(messages)
                 && Files.readString(messages).contains("BadBean#sealed()"));
         String log = Files.readString(messages);
         assertTrue(log.contains("io.flameec2.it.cdi.BadBean#sealed(): a @FlameRemote method must not be final"), log);
         assertTrue(log.contains("io.flameec2.it.cdi.BadBean#notSerializable(): return type java.lang.Thread is not serializable"),
                 log);
-        assertEquals(404, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/bad/")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("commands.log").toFile())).start();
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n"
-                    + Files.readString(dir.resolve("commands.log")));
-        }
+        assertEquals(404, server.get("/bad/").statusCode());
     }
 }

@@ -15,11 +15,20 @@ final class BoxNetwork implements AutoCloseable {
     static final String BRIDGE = "fec2-br0";
     static final String GATEWAY = "10.213.0.1";
     static final String METADATA_ADDRESS = "169.254.169.254";
+    /**
+     * The bridge's fixed (locally administered) MAC address. Left to itself, a Linux bridge takes the lowest MAC
+     * of its ports and changes it when that port goes: tearing one instance down then moved the gateway to another
+     * MAC under the feet of the other instances, whose ARP entries kept the old one, so they could not reach the
+     * gateway (EC2 API, IMDS, S3, parent) for tens of seconds; a poweroff request was lost that way. A MAC set by
+     * hand never changes.
+     */
+    static final String BRIDGE_MAC = "02:fe:c2:00:00:01";
     private static final Logger LOG = Logger.getLogger(BoxNetwork.class.getName());
 
     BoxNetwork() {
         removeLeftovers();
         Sh.run("ip", "link", "add", BRIDGE, "type", "bridge");
+        Sh.run("ip", "link", "set", BRIDGE, "address", BRIDGE_MAC);
         Sh.run("ip", "addr", "add", GATEWAY + "/16", "dev", BRIDGE);
         Sh.run("ip", "addr", "add", METADATA_ADDRESS + "/32", "dev", BRIDGE);
         Sh.run("ip", "link", "set", BRIDGE, "up");

@@ -13,12 +13,12 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /** A pool of local Liberty runner processes, with the parent in this JVM (settings as system properties). */
-final class ProcessPool {
+public final class ProcessPool {
 
     private ProcessPool() {
     }
 
-    static void parentSettings() {
+    public static void parentSettings() {
         // system properties are this JVM's configuration, shared with other test classes: set every key we rely on
         System.clearProperty("flame.app-version"); // the runner bundle's WAR is unversioned, and so is this parent
         System.clearProperty("flame.parent.url");
@@ -28,7 +28,7 @@ final class ProcessPool {
         System.setProperty("flame.parent-loss-timeout", "3s");
     }
 
-    static FlamePoolEngine create(FlamePoolConfig config, Path bundle, Consumer<FlamePoolEvent> events) {
+    public static FlamePoolEngine create(FlamePoolConfig config, Path bundle, Consumer<FlamePoolEvent> events) {
         parentSettings();
         String parentId = "it-" + UUID.randomUUID();
         BackendContext context = ConfigBackendContext.of(config,
@@ -36,7 +36,7 @@ final class ProcessPool {
         return new FlamePoolEngine(config, new ProcessBackendFactory().create(context), events);
     }
 
-    static FlamePoolConfig.Builder config(String name) {
+    public static FlamePoolConfig.Builder config(String name) {
         return FlamePoolConfig.builder(name).backend("process").max(2).maxConcurrency(8)
                 .bootTimeout(Duration.ofMinutes(2)).timeout(Duration.ofMinutes(2)).shutdownTimeout(Duration.ofSeconds(5));
     }

@@ -19,18 +19,24 @@ public final class RunnerBundle {
 
     public static final String SERVER = "flamerunner";
     public static final String CONTEXT_ROOT = "/app";
-    private static Path built;
+    private static final java.util.Map<java.util.List<String>, Path> BUILT = new java.util.HashMap<>();
 
     private RunnerBundle() {
     }
 
+    /**
+     * The runner bundle of an application made of these classes, built once per test JVM and class list
+     * (a build takes about 15 s; test classes that share a list share the bundle).
+     */
     public static synchronized Path get(Class<?>... applicationClasses) throws Exception {
-        if (built != null) {
-            return built;
+        java.util.List<String> key = java.util.Arrays.stream(applicationClasses).map(Class::getName).sorted().toList();
+        Path built = BUILT.get(key);
+        if (built == null) {
+            Path war = Files.createTempFile("flame-app", ".war");
+            war(war, java.util.Map.of(), applicationClasses);
+            built = packageWar(war);
+            BUILT.put(key, built);
         }
-        Path war = Files.createTempFile("flame-app", ".war");
-        war(war, java.util.Map.of(), applicationClasses);
-        built = packageWar(war);
         return built;
     }
 
@@ -62,6 +68,9 @@ public final class RunnerBundle {
         long size = Files.size(zip);
         // the bundle and the launcher's unpacked copy of it are per test run: remove both when the JVM ends
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (Boolean.getBoolean("flame.it.keep-runner-logs")) {
+                return; // -Dflame.it.keep-runner-logs=true: the runners' logs stay in /tmp/flame-process
+            }
             delete(work);
             try (java.util.stream.Stream<Path> cached = Files.list(Path.of(System.getProperty("java.io.tmpdir"),
                     "flame-process"))) {

@@ -167,7 +167,8 @@ public record Ec2Settings(
                     "must be 1-128 letters, digits or _.:/=+-@ (it becomes the flame:app tag), was '" + app + "'");
         }
         if (imageId.isEmpty() && launchTemplateId.isEmpty()) {
-            throw new FlameConfigurationException(key(pool, IMAGE_ID), "is required unless "
+            throw new FlameConfigurationException(key(pool, IMAGE_ID), "is required (or " + globalKey(IMAGE_ID)
+                    + " for every ec2 pool) unless "
                     + key(pool, LAUNCH_TEMPLATE_ID) + " is set (or " + key(pool, AUTO_CONFIGURE)
                     + "=true copies the parent's AMI): the AMI runners boot, e.g. ami-0abc1234");
         }
@@ -261,6 +262,17 @@ public record Ec2Settings(
      */
     public static String key(String pool, String setting) {
         return FlamePoolConfig.key(pool, "ec2." + setting);
+    }
+
+    /**
+     * The global default key of an EC2 setting, which the pool-level key falls back to. Errors about a missing
+     * required setting name it too: applications with one EC2 pool usually set only the global keys.
+     *
+     * @param setting the setting, such as {@link #IMAGE_ID}
+     * @return {@code flame.ec2.<setting>}
+     */
+    public static String globalKey(String setting) {
+        return "flame." + Ec2BackendFactory.NAME + "." + setting;
     }
 
     /**
@@ -619,8 +631,9 @@ public record Ec2Settings(
          */
         public Ec2Settings build() {
             if (bundleUrl == null) {
-                throw new FlameConfigurationException(key(pool, BUNDLE_URL), "is required: where runners download"
-                        + " the Liberty server package of this application, e.g. s3://my-bucket/app/runner.zip");
+                throw new FlameConfigurationException(key(pool, BUNDLE_URL), "is required (or "
+                        + globalKey(BUNDLE_URL) + " for every ec2 pool): where runners download the Liberty server"
+                        + " package of this application, e.g. s3://my-bucket/app/runner.zip");
             }
             List<String> types = instanceTypes.isEmpty() && launchTemplateId == null
                     ? List.of(DEFAULT_INSTANCE_TYPE) : instanceTypes;

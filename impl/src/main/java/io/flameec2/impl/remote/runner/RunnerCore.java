@@ -12,6 +12,8 @@ import io.flameec2.impl.wire.WireReply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,21 +24,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -46,11 +46,11 @@ import java.util.logging.Logger;
  * The runner side of FlameEC2, independent of the HTTP container: the servlet of the runner WAR and
  * {@link JdkRunnerServer} (tests) are thin adapters over {@link #handle}.
  *
- * <p>Lifecycle (FLAME's terminator): {@link #start} registers with the parent, retrying until the boot
- * timeout (else the runner exits); then a watchdog drains and exits when the parent's heartbeats stop for
+ * <p>Lifecycle (FLAME's terminator): {@link #start} registers with the parent once the runner's own HTTP
+ * port accepts connections, retrying until the boot timeout (else the runner exits); then a watchdog drains and exits when the parent's heartbeats stop for
  * the parent-loss timeout, or when no call came for the idle timeout. The parent's shutdown request drains
  * in-flight calls up to the drain timeout, then exits. "Exit" is the {@code exit} callback (the runner WAR
- * calls {@code System.exit} from a separate thread).
+ * exits the JVM, halting it if the server does not stop within what is left of the shutdown-timeout).
  *
  * <p>Routes (POST, relative to {@code /flame/runner}): {@code /call}, {@code /cancel/<callId>},
  * {@code /heartbeat}, {@code /shutdown}. Every request is size-checked and authenticated ({@link WireAuth})
@@ -63,6 +63,9 @@ public final class RunnerCore {
 
     private static final Logger LOG = Logger.getLogger(RunnerCore.class.getName());
     private static final Duration REGISTER_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration EXIT_RESERVE = Duration.ofSeconds(2);
+    private static final int LISTEN_PROBE_TIMEOUT_MS = 1000;
+    private static final long LISTEN_POLL_MS = 100;
 
     /** Where a runner is in its life. */
     public enum State {
@@ -81,19 +84,20 @@ public final class RunnerCore {
     private final WireCodec codec;
     private final ClassLoader loader;
     private final Supplier<InvocationRunner> invoker;
-    private final Consumer<String> exit;
-    private final ExecutorService work;
+    private final RunnerExit exit;
     private final ScheduledExecutorService timers;
+    private final ExecutorService callThreads;
     private final HttpClient http;
     private final AtomicReference<State> state = new AtomicReference<>(State.REGISTERING);
-    private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
+    private final Map<String, RunningCall> running = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final long startNanos = System.nanoTime();
     private volatile long lastHeartbeatNanos = System.nanoTime();
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile String stopReason;
+    private volatile long stopDeadlineNanos;
     private final CountDownLatch exited = new CountDownLatch(1);
+    private volatile boolean listening;
 
     /**
      * Creates a runner core; nothing happens until {@link #start}.
@@ -102,21 +106,36 @@ public final class RunnerCore {
      * @param codec the codec (with the application's allow-list)
      * @param loader the application's class loader, resolving closures and arguments
      * @param invoker executes invocations (looked up per call, so a CDI-aware runner installed later is used)
-     * @param threads makes the work and timer threads (a container's managed thread factory, if any)
-     * @param exit called once, from a background thread, with the reason, when the runner must end
+     * @param threads makes the timer thread and the {@link #callThreads()} (a container's managed thread
+     *     factory, if any)
+     * @param exit ends the process once the runner stopped (called once, from a background thread)
      */
     public RunnerCore(RunnerSettings settings, WireCodec codec, ClassLoader loader, Supplier<InvocationRunner> invoker,
-            ThreadFactory threads, Consumer<String> exit) {
+            ThreadFactory threads, RunnerExit exit) {
         this.settings = settings;
         this.auth = new WireAuth(settings.secret());
         this.codec = codec;
         this.loader = loader;
         this.invoker = invoker;
         this.exit = exit;
-        this.work = Executors.newCachedThreadPool(threads);
-        this.timers = Executors.newSingleThreadScheduledExecutor(threads);
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, threads);
+        // a deadline timer per call, cancelled when the call ends: drop it then, not when it would have fired
+        t.setRemoveOnCancelPolicy(true);
+        this.timers = t;
+        this.callThreads = Executors.newCachedThreadPool(threads);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * Threads for a container to hand calls to (an asynchronous servlet), so that long calls never hold the
+     * request threads that heartbeats and cancels need: {@link #handle} runs a call on the thread it is
+     * given, and interrupts exactly that thread at the call's deadline, on cancel, or when the runner stops.
+     *
+     * @return the executor; it refuses work once the runner exited
+     */
+    public Executor callThreads() {
+        return callThreads;
     }
 
     /**
@@ -157,7 +176,7 @@ public final class RunnerCore {
 
     /**
      * Starts registering with the parent in the background, advertising {@code selfUrl} unless
-     * {@code FLAME_RUNNER_URL} overrides it.
+     * {@code FLAME_RUNNER_URL} overrides it, once {@code selfUrl} accepts connections.
      *
      * @param selfUrl this runner's base URL (ending in {@link #BASE_PATH})
      */
@@ -165,12 +184,12 @@ public final class RunnerCore {
         URI advertised = settings.advertiseUrl().orElse(selfUrl);
         LOG.info(() -> "flame runner " + settings.runnerId() + " of pool '" + settings.pool() + "' (app version "
                 + settings.appVersion() + ") registering with parent " + settings.parentUrl() + " as " + advertised);
-        timers.execute(() -> register(advertised, 0, null));
+        timers.execute(() -> register(selfUrl, advertised, 0, null));
     }
 
     // ---------------------------------------------------------------- registration
 
-    private void register(URI advertised, int attempt, String lastError) {
+    private void register(URI self, URI advertised, int attempt, String lastError) {
         if (state.get() != State.REGISTERING) {
             return;
         }
@@ -178,6 +197,15 @@ public final class RunnerCore {
         if (elapsedMs > settings.bootTimeout().toMillis()) {
             stopNow("not registered with parent " + settings.parentUrl() + " within "
                     + settings.bootTimeout().toMillis() + " ms (" + attempt + " attempts; last error: " + lastError + ")");
+            return;
+        }
+        // A registered runner gets its first call at once. Open Liberty binds its HTTP port only when the server is
+        // ready, after this application started: registering earlier let that call be refused, and the parent
+        // then gave up on the runner. So the parent hears from us once our own port accepts connections.
+        if (!listening && !(listening = accepts(self))) {
+            timers.schedule(() -> register(self, advertised, attempt, "this runner's own HTTP port ("
+                    + self.getHost() + ":" + port(self) + ") accepts no connections yet"), LISTEN_POLL_MS,
+                    TimeUnit.MILLISECONDS);
             return;
         }
         Optional<String> expected = settings.expectedAppVersion();
@@ -241,13 +269,26 @@ public final class RunnerCore {
         LOG.log(attempt == 0 ? Level.INFO : Level.FINE, () -> "flame runner " + settings.runnerId()
                 + " could not register yet (attempt " + (attempt + 1) + "): " + why + "; retrying");
         long delay = Math.min(2000, 250L * (1L << Math.min(attempt, 3)));
-        timers.schedule(() -> register(advertised, attempt + 1, why), delay, TimeUnit.MILLISECONDS);
+        timers.schedule(() -> register(self, advertised, attempt + 1, why), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean accepts(URI url) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(url.getHost(), port(url)), LISTEN_PROBE_TIMEOUT_MS);
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static int port(URI url) {
+        return url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     }
 
     // ---------------------------------------------------------------- watchdog
 
     private void scheduleWatchdog() {
-        long period = Math.max(50, Math.min(1000, settings.parentLossTimeout().toMillis() / 4));
+        long period = Math.max(50, Math.min(500, settings.parentLossTimeout().toMillis() / 10));
         timers.scheduleWithFixedDelay(this::watch, period, period, TimeUnit.MILLISECONDS);
     }
 
@@ -257,7 +298,10 @@ public final class RunnerCore {
         }
         long sinceHeartbeat = elapsedMs(lastHeartbeatNanos);
         if (sinceHeartbeat > settings.parentLossTimeout().toMillis()) {
-            beginStop("parent lost (no heartbeat for " + seconds(sinceHeartbeat) + ")", settings.shutdownTimeout());
+            // the parent died at the earliest right after its last heartbeat: counting the shutdown-timeout from
+            // there keeps the runner's end within parent-loss-timeout + shutdown-timeout of the parent's death
+            beginStop("parent lost (no heartbeat for " + seconds(sinceHeartbeat) + ")", lastHeartbeatNanos
+                    + settings.parentLossTimeout().toNanos() + settings.shutdownTimeout().toNanos());
             return;
         }
         Optional<Duration> idle = settings.idleShutdown();
@@ -271,21 +315,30 @@ public final class RunnerCore {
     // ---------------------------------------------------------------- stopping
 
     /**
-     * Stops taking calls, lets in-flight ones finish up to {@code drain}, interrupts the rest, then exits.
-     * Idempotent; returns at once.
+     * Stops taking calls and ends the runner within {@code timeout} (FLAME's shutdown_timeout: the whole
+     * stop, the process's exit included): in-flight calls may finish until the exit's share of the timeout
+     * is left, then they are interrupted and the runner exits. Idempotent; returns at once.
      *
      * @param reason why, for the log
-     * @param drain how long in-flight calls may still take
+     * @param timeout how long the stop may take in all
      */
-    public void beginStop(String reason, Duration drain) {
+    public void beginStop(String reason, Duration timeout) {
+        beginStop(reason, System.nanoTime() + timeout.toNanos());
+    }
+
+    private void beginStop(String reason, long deadlineNanos) {
         if (!state.compareAndSet(State.READY, State.DRAINING) && !state.compareAndSet(State.REGISTERING, State.DRAINING)) {
             return;
         }
         stopReason = reason;
+        stopDeadlineNanos = deadlineNanos;
+        long left = Math.max(0, deadlineNanos - System.nanoTime());
+        // an orderly exit of Open Liberty takes about a second: keep up to 2 s of the timeout for it
+        long drainUntil = deadlineNanos - Math.min(EXIT_RESERVE.toNanos(), left / 2);
         LOG.info(() -> "flame runner " + settings.runnerId() + " stopping: " + reason + "; draining "
-                + inFlight.get() + " in-flight calls for up to " + drain.toMillis() + " ms");
-        long deadline = System.nanoTime() + drain.toNanos();
-        timers.execute(() -> awaitDrained(deadline));
+                + inFlight.get() + " in-flight calls for up to " + TimeUnit.NANOSECONDS.toMillis(drainUntil
+                - System.nanoTime()) + " ms, exiting within " + TimeUnit.NANOSECONDS.toMillis(left) + " ms");
+        timers.execute(() -> awaitDrained(drainUntil));
     }
 
     private void awaitDrained(long deadlineNanos) {
@@ -297,7 +350,7 @@ public final class RunnerCore {
         if (left > 0) {
             LOG.warning(() -> "flame runner " + settings.runnerId() + ": drain timeout passed, interrupting " + left
                     + " calls");
-            running.values().forEach(f -> f.cancel(true));
+            running.values().forEach(r -> r.interrupt(RunningCall.Interruption.STOPPING));
         }
         finish();
     }
@@ -308,6 +361,7 @@ public final class RunnerCore {
             return;
         }
         stopReason = reason;
+        stopDeadlineNanos = System.nanoTime() + settings.shutdownTimeout().toNanos();
         LOG.severe(() -> "flame runner " + settings.runnerId() + " stopping: " + reason);
         finish();
     }
@@ -319,10 +373,12 @@ public final class RunnerCore {
         String reason = stopReason;
         LOG.info(() -> "flame runner " + settings.runnerId() + " exits after " + elapsedMs(startNanos) + " ms: "
                 + reason);
-        work.shutdownNow();
+        running.values().forEach(r -> r.interrupt(RunningCall.Interruption.STOPPING));
         timers.shutdown();
+        callThreads.shutdown();
         exited.countDown();
-        Thread t = new Thread(() -> exit.accept(reason), "flame-runner-exit");
+        Duration grace = Duration.ofNanos(Math.max(0, stopDeadlineNanos - System.nanoTime()));
+        Thread t = new Thread(() -> exit.exit(reason, grace), "flame-runner-exit");
         t.setDaemon(false);
         t.start();
     }
@@ -407,12 +463,11 @@ public final class RunnerCore {
     }
 
     private RunnerResponse cancel(String callId) {
-        Future<?> f = running.get(callId);
-        if (f == null) {
+        RunningCall run = running.get(callId);
+        if (run == null) {
             return RunnerResponse.text(200, "no call " + callId + " is running");
         }
-        cancelled.put(callId, Boolean.TRUE);
-        f.cancel(true);
+        run.interrupt(RunningCall.Interruption.CANCELLED);
         LOG.fine(() -> "flame runner " + settings.runnerId() + " cancelled call " + callId);
         return RunnerResponse.text(200, "cancelled " + callId);
     }
@@ -436,7 +491,6 @@ public final class RunnerCore {
         lastActivityNanos = System.nanoTime();
         Runnable done = RunnerResponse.once(() -> {
             running.remove(call.callId());
-            cancelled.remove(call.callId());
             lastActivityNanos = System.nanoTime();
             inFlight.decrementAndGet();
         });
@@ -449,43 +503,46 @@ public final class RunnerCore {
     }
 
     private WireReply execute(WireCall call, long received) {
-        Future<Object> future;
-        try {
-            future = work.submit(() -> invoker.get().run(call.invocation()));
-        } catch (RejectedExecutionException e) {
-            return new WireReply.Failed(WireFailure.of(new IllegalStateException("runner " + settings.runnerId()
-                    + " is stopping", e)));
+        RunningCall run = new RunningCall();
+        running.put(call.callId(), run);
+        ScheduledFuture<?> deadline = null;
+        if (call.timeLeftMillis() != Long.MAX_VALUE) {
+            long waitMs = Math.max(0, call.timeLeftMillis() - elapsedMs(received));
+            try {
+                deadline = timers.schedule(() -> run.interrupt(RunningCall.Interruption.DEADLINE), waitMs,
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                run.end();
+                return new WireReply.Failed(WireFailure.of(new IllegalStateException("runner " + settings.runnerId()
+                        + " is stopping", e)));
+            }
         }
-        running.put(call.callId(), future);
+        Object value;
+        Throwable failure = null;
         try {
-            long waitMs = call.timeLeftMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
-                    : Math.max(0, call.timeLeftMillis() - elapsedMs(received));
-            Object value = waitMs == Long.MAX_VALUE ? future.get() : future.get(waitMs, TimeUnit.MILLISECONDS);
-            return new WireReply.Value(value);
-        } catch (TimeoutException e) {
-            future.cancel(true);
+            value = invoker.get().run(call.invocation());
+        } catch (Throwable t) { // NOPMD: whatever the task threw travels to the caller, as in a local call
+            value = null;
+            failure = t;
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+        }
+        RunningCall.Interruption why = run.end();
+        if (why == RunningCall.Interruption.DEADLINE) {
             LOG.info(() -> "flame runner " + settings.runnerId() + ": call " + call.callId() + " ("
                     + call.invocation().describe() + ") passed its deadline; interrupted");
             return new WireReply.TimedOut(call.invocation().describe() + " passed its deadline on runner "
                     + settings.runnerId() + " and was interrupted");
-        } catch (CancellationException e) {
-            return cancelledOrStopped(call);
-        } catch (ExecutionException e) {
-            if (cancelled.containsKey(call.callId())) {
-                return cancelledOrStopped(call);
-            }
-            return new WireReply.Failed(WireFailure.of(e.getCause()));
-        } catch (InterruptedException e) {
-            // the container is stopping this request thread: stop the work too
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            return new WireReply.Cancelled("the runner's request thread was interrupted");
         }
-    }
-
-    private WireReply cancelledOrStopped(WireCall call) {
-        return new WireReply.Cancelled(cancelled.containsKey(call.callId()) ? "cancelled by the parent"
-                : "interrupted: runner " + settings.runnerId() + " stopped (" + stopReason + ")");
+        if (why == RunningCall.Interruption.CANCELLED) {
+            return new WireReply.Cancelled("cancelled by the parent");
+        }
+        if (why == RunningCall.Interruption.STOPPING) {
+            return new WireReply.Cancelled("interrupted: runner " + settings.runnerId() + " stopped (" + stopReason + ")");
+        }
+        return failure == null ? new WireReply.Value(value) : new WireReply.Failed(WireFailure.of(failure));
     }
 
     private RunnerResponse serialized(WireReply reply, Runnable onSent) {

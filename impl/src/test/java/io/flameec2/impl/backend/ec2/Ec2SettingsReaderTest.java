@@ -116,6 +116,18 @@ class Ec2SettingsReaderTest {
         assertTrue(e.getMessage().startsWith(P + culprit + ": "), e.getMessage());
     }
 
+    @ParameterizedTest(name = "missing {0}")
+    @CsvSource({"image-id", "bundle-url"})
+    void aMissingRequiredSettingAlsoNamesItsGlobalKey(String key) {
+        // most applications set only flame.ec2.*: an error naming just the pool-level key would send them
+        // looking for a key they never used
+        Map<String, String> m = minimal();
+        m.remove(P + key);
+        FlameConfigurationException e = assertThrows(FlameConfigurationException.class, () -> read(m));
+        assertTrue(e.getMessage().startsWith(P + key + ": is required (or flame.ec2." + key + " for every ec2 pool)"),
+                e.getMessage());
+    }
+
     @Test
     void autoConfigureFillsWhatIsUnsetFromTheParentInstance() {
         Ec2SettingsReader auto = new Ec2SettingsReader(uri -> {

@@ -15,6 +15,7 @@ import io.flameec2.impl.wire.WireSecret;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,20 +39,25 @@ class RunnerCoreTest {
     }
 
     private RunnerCore core(Map<String, String> extraEnv, int parentPort, String secret) throws IOException {
+        JdkRunnerServer server = JdkRunnerServer.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        cleanup.add(server);
+        RunnerCore core = unstartedCore(extraEnv, parentPort, secret);
+        server.serve(core);
+        core.start(server.baseUrl());
+        return core;
+    }
+
+    private RunnerCore unstartedCore(Map<String, String> extraEnv, int parentPort, String secret) {
         Map<String, String> env = new HashMap<>(Map.of(RunnerEnv.RUNNER, "true", RunnerEnv.RUNNER_ID, "r-7",
                 RunnerEnv.SECRET, secret, RunnerEnv.PARENT_URL, "http://127.0.0.1:" + parentPort + "/flame/parent"));
         env.putAll(extraEnv);
-        JdkRunnerServer server = JdkRunnerServer.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        cleanup.add(server);
         RunnerCore core = new RunnerCore(RunnerSettings.fromEnv(env, "unversioned"), new WireCodec(WireFilter.defaults()),
                 getClass().getClassLoader(), InvocationRunner::closuresOnly, r -> {
                     Thread t = new Thread(r);
                     t.setDaemon(true);
                     return t;
-                }, reason -> exitReason = reason);
+                }, (reason, grace) -> exitReason = reason);
         cleanup.add(() -> core.beginStop("test over", Duration.ZERO));
-        server.serve(core);
-        core.start(server.baseUrl());
         return core;
     }
 
@@ -77,6 +83,25 @@ class RunnerCoreTest {
         var reg = registration.get(20, TimeUnit.SECONDS);
         assertTrue(reg.url().toString().endsWith(RunnerCore.BASE_PATH), reg.url().toString());
         await().atMost(Duration.ofSeconds(5)).until(() -> core.state() == RunnerCore.State.READY);
+    }
+
+    @Test
+    void registersOnlyOnceItsOwnHttpPortAcceptsConnections() throws Exception {
+        // like Open Liberty, which binds its HTTP port only when the server is ready, after the application (and
+        // so this core) started: a runner that registered before would have its first call refused
+        int port = freePort();
+        String secret = WireSecret.generate();
+        var registration = parent(port).expect("r-7", secret, "unversioned");
+        int selfPort = freePort();
+        RunnerCore core = unstartedCore(Map.of(), port, secret);
+        core.start(URI.create("http://127.0.0.1:" + selfPort + RunnerCore.BASE_PATH));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !registration.isDone());
+        assertEquals(RunnerCore.State.REGISTERING, core.state());
+        try (ServerSocket listening = new ServerSocket(selfPort, 50, InetAddress.getLoopbackAddress())) {
+            assertEquals("http://127.0.0.1:" + selfPort + RunnerCore.BASE_PATH,
+                    registration.get(20, TimeUnit.SECONDS).url().toString());
+            await().atMost(Duration.ofSeconds(5)).until(() -> core.state() == RunnerCore.State.READY);
+        }
     }
 
     @Test

@@ -1,0 +1,72 @@
+package io.flameec2.it.reliability;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flameec2.it.process.ProcessPool;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parent loss on the {@code process} backend: the parent JVM ({@link BusyParentMain}) is SIGKILLed while its
+ * runners are busy. Every runner process must be gone within the parent-loss timeout plus the
+ * shutdown-timeout (the runners stop on their own: nobody is left to stop them).
+ */
+class ProcessParentLossIT {
+
+    private static final String POOL = "orphaned";
+    private static final Duration PARENT_LOSS = Duration.ofSeconds(3); // ProcessPool.parentSettings
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+    @Test
+    void busyRunnersOfAKilledParentAreAllGoneWithinParentLossPlusShutdownTimeout() throws Exception {
+        Path markers = Files.createTempDirectory("flame-parent-loss");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BusyParentMain.class.getName(),
+                Suite.bundle().toString(), POOL, markers.toString(), "2", "4", Long.toString(SHUTDOWN_TIMEOUT.toMillis()));
+        Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
+            CompletableFuture<String> busy = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        if (line.startsWith("BUSY ")) {
+                            return line;
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                throw new IllegalStateException("the parent JVM exited before its runners were busy");
+            });
+            String line = busy.get(5, TimeUnit.MINUTES);
+            List<ProcessHandle> runners = Suite.runnerJvms(POOL);
+            assertEquals(2, runners.size(), line);
+
+            parent.destroyForcibly(); // SIGKILL: no shutdown hook, no stop request, no more heartbeats
+            long killed = System.nanoTime();
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> runners.stream().allMatch(Suite::exited));
+            long goneMs = (System.nanoTime() - killed) / 1_000_000;
+            long bound = PARENT_LOSS.plus(SHUTDOWN_TIMEOUT).toMillis();
+            int left = Suite.runnerJvms(POOL).size();
+            Suite.figure("parent-loss process: " + runners.size() + " busy runners (8 calls) gone " + goneMs
+                    + " ms after the parent's SIGKILL (parent-loss-timeout " + PARENT_LOSS.toMillis()
+                    + " ms + shutdown-timeout " + SHUTDOWN_TIMEOUT.toMillis() + " ms = " + bound + " ms); left " + left);
+            assertEquals(0, left);
+            assertTrue(goneMs <= bound, "runners outlived parent-loss + shutdown-timeout: " + goneMs + " ms");
+        } finally {
+            parent.destroyForcibly();
+            Suite.runnerJvms(POOL).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}

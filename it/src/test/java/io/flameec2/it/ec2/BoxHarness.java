@@ -1,22 +1,17 @@
 package io.flameec2.it.ec2;
 
+import io.flameec2.it.process.RunnerBundle;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 /**
  * EC2-in-a-box for tests outside this package (the reliability suite, whose parent runs in a JVM of its own):
@@ -83,13 +78,27 @@ public final class BoxHarness implements AutoCloseable {
      * @throws Exception when the runtime or WAR is missing or packaging fails
      */
     public URI uploadLibertyRunner(String key, String appVersion, Class<?>... applicationClasses) throws Exception {
-        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
-        Path war = Path.of(System.getProperty("flame.it.runner.war", "../runner-war/target/runner.war"));
-        if (!Files.isRegularFile(runtime) || !Files.isRegularFile(war)) {
-            throw new IllegalStateException("Open Liberty runtime zip (" + runtime + ") or runner WAR (" + war
-                    + ") missing");
-        }
         Path dir = Files.createDirectories(work.resolve(key.replace('/', '_')));
+        URI url = fx.upload(key, packageLibertyRunner(dir, appVersion, applicationClasses));
+        Ec2Box.deleteTree(dir); // it is in S3 now; Liberty's unpacked runtime is large
+        return url;
+    }
+
+    /**
+     * Packages, in {@code dir}, a minified Open Liberty server running the runner WAR plus application classes
+     * (also put on the serialization allow-list), with servlet-6.0 only and the port from the environment.
+     *
+     * @param dir an empty work directory
+     * @param appVersion the runner's {@code flame.app-version} (the parent must use the same)
+     * @param applicationClasses classes added to the WAR's WEB-INF/classes
+     * @return the bundle zip
+     * @throws Exception when the runtime or WAR is missing or packaging fails
+     */
+    static Path packageLibertyRunner(Path dir, String appVersion, Class<?>... applicationClasses) throws Exception {
+        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
+        if (!Files.isRegularFile(runtime)) {
+            throw new IllegalStateException("Open Liberty runtime zip missing at " + runtime);
+        }
         Sh.run("unzip", "-q", runtime.toString(), "-d", dir.toString());
         Path server = dir.resolve("wlp/bin/server");
         Sh.run(server.toString(), "create", "flamerunner");
@@ -97,12 +106,11 @@ public final class BoxHarness implements AutoCloseable {
         Files.writeString(config.resolve("server.xml"), SERVER_XML);
         Files.writeString(config.resolve("jvm.options"), "-Dflame.app-version=" + appVersion + "\n"
                 + "-Dflame.serialization.allow=" + allowList(applicationClasses) + "\n-Xmx256m\n");
-        withApplicationClasses(war, config.resolve("apps/app.war"), applicationClasses);
+        Files.createDirectories(config.resolve("apps"));
+        RunnerBundle.war(config.resolve("apps/app.war"), Map.of(), applicationClasses);
         Path zip = dir.resolve("flamerunner.zip");
         Sh.run(server.toString(), "package", "flamerunner", "--archive=" + zip, "--include=minify");
-        URI url = fx.upload(key, zip);
-        Ec2Box.deleteTree(dir); // it is in S3 now; Liberty's unpacked runtime is large
-        return url;
+        return zip;
     }
 
     /**
@@ -192,29 +200,5 @@ public final class BoxHarness implements AutoCloseable {
     /** @return the classes in {@code flame.serialization.allow} syntax ({@code ;}-separated patterns) */
     public static String allowList(Class<?>... types) {
         return Stream.of(types).map(Class::getName).collect(Collectors.joining(";"));
-    }
-
-    /** Copies the WAR, adding classes to WEB-INF/classes, as if the application contained them. */
-    private static void withApplicationClasses(Path war, Path target, Class<?>... types) throws IOException {
-        Files.createDirectories(target.getParent());
-        try (ZipFile in = new ZipFile(war.toFile());
-                OutputStream file = Files.newOutputStream(target);
-                ZipOutputStream out = new ZipOutputStream(file)) {
-            for (ZipEntry e : Collections.list(in.entries())) {
-                out.putNextEntry(new ZipEntry(e.getName()));
-                try (InputStream data = in.getInputStream(e)) {
-                    data.transferTo(out);
-                }
-                out.closeEntry();
-            }
-            for (Class<?> type : types) {
-                String entry = type.getName().replace('.', '/') + ".class";
-                out.putNextEntry(new ZipEntry("WEB-INF/classes/" + entry));
-                try (InputStream data = type.getClassLoader().getResourceAsStream(entry)) {
-                    data.transferTo(out);
-                }
-                out.closeEntry();
-            }
-        }
     }
 }

@@ -15,8 +15,6 @@ import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameInvocation;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -48,13 +43,6 @@ class Ec2EndToEndIT {
 
     private static final Logger LOG = Logger.getLogger(Ec2EndToEndIT.class.getName());
     private static final String APP_VERSION = "e2e-box";
-    private static final String SERVER_XML = """
-            <server>
-              <featureManager><feature>servlet-6.0</feature></featureManager>
-              <httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="${env.FLAME_HTTP_PORT}" httpsPort="-1"/>
-              <webApplication location="app.war" contextRoot="/app"/>
-            </server>
-            """;
 
     private static BoxFixture fx;
     private static Path work;
@@ -72,21 +60,8 @@ class Ec2EndToEndIT {
         System.setProperty("flame.parent.host", BoxNetwork.GATEWAY);
         System.setProperty("flame.app-version", APP_VERSION);
         System.setProperty("flame.serialization.allow", E2eTask.class.getName());
-        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
-        Path war = Path.of(System.getProperty("flame.it.runner.war", "../runner-war/target/runner.war"));
-        assertTrue(Files.isRegularFile(runtime), "Open Liberty runtime zip missing at " + runtime);
-        assertTrue(Files.isRegularFile(war), "runner WAR missing at " + war);
         work = Files.createTempDirectory("fec2-e2e");
-        Sh.run("unzip", "-q", runtime.toString(), "-d", work.toString());
-        Path server = work.resolve("wlp/bin/server");
-        Sh.run(server.toString(), "create", "flamerunner");
-        Path dir = work.resolve("wlp/usr/servers/flamerunner");
-        Files.writeString(dir.resolve("server.xml"), SERVER_XML);
-        Files.writeString(dir.resolve("jvm.options"), "-Dflame.app-version=" + APP_VERSION + "\n"
-                + "-Dflame.serialization.allow=" + E2eTask.class.getName() + "\n-Xmx256m\n");
-        withApplicationClass(war, dir.resolve("apps/app.war"), E2eTask.class);
-        Path zip = work.resolve("flamerunner.zip");
-        Sh.run(server.toString(), "package", "flamerunner", "--archive=" + zip, "--include=minify");
+        Path zip = BoxHarness.packageLibertyRunner(work, APP_VERSION, E2eTask.class);
         fx = new BoxFixture();
         libertyBundle = fx.upload("e2e/flamerunner.zip", zip);
         silentBundle = fx.upload("e2e/silent.zip", FakeRunnerBundle.zip());
@@ -203,25 +178,4 @@ class Ec2EndToEndIT {
         return new FlamePoolEngine(config, backend, events::add);
     }
 
-    /** Copies the WAR, adding one class to WEB-INF/classes, as if the application contained it. */
-    private static void withApplicationClass(Path war, Path target, Class<?> type) throws Exception {
-        Files.createDirectories(target.getParent());
-        String entry = type.getName().replace('.', '/') + ".class";
-        try (ZipFile in = new ZipFile(war.toFile());
-                OutputStream file = Files.newOutputStream(target);
-                ZipOutputStream out = new ZipOutputStream(file)) {
-            for (ZipEntry e : java.util.Collections.list(in.entries())) {
-                out.putNextEntry(new ZipEntry(e.getName()));
-                try (InputStream data = in.getInputStream(e)) {
-                    data.transferTo(out);
-                }
-                out.closeEntry();
-            }
-            out.putNextEntry(new ZipEntry("WEB-INF/classes/" + entry));
-            try (InputStream data = type.getClassLoader().getResourceAsStream(entry)) {
-                data.transferTo(out);
-            }
-            out.closeEntry();
-        }
-    }
 }

@@ -128,7 +128,8 @@ public final class TransportBench {
         Path target = root.resolve("bench/target");
         TransportBench bench = new TransportBench(Duration.ofSeconds(Long.parseLong(opts.getOrDefault("warmup", "3"))),
                 Duration.ofSeconds(Long.parseLong(opts.getOrDefault("seconds", "3"))),
-                Integer.parseInt(opts.getOrDefault("cold", "1")), target,
+                // the last cold start leaves the system up for the warm scenarios: at least one
+                Math.max(1, Integer.parseInt(opts.getOrDefault("cold", "1"))), target,
                 Arrays.stream(opts.getOrDefault("callers", "1,16,64").split(",")).mapToInt(Integer::parseInt).toArray(),
                 Boolean.parseBoolean(opts.getOrDefault("mb", "true")),
                 Duration.ofSeconds(Long.parseLong(opts.getOrDefault("prewarm", "8"))));

@@ -114,13 +114,18 @@ public final class BoxHarness implements AutoCloseable {
     }
 
     /**
-     * The {@code flame.ec2.*} settings that launch runners into this box (as Ec2EndToEndIT's pools use).
+     * The {@code flame.ec2.*} settings that launch runners into this box.
      *
      * @param app the {@code flame.ec2.app} tag value
      * @param bundle the bundle URL from {@link #uploadLibertyRunner}
      * @return key to value
      */
     public Map<String, String> ec2Settings(String app, URI bundle) {
+        return ec2Settings(fx, app, bundle);
+    }
+
+    /** The {@code flame.ec2.*} settings that launch runners into a box; a mutable map. */
+    static Map<String, String> ec2Settings(BoxFixture fx, String app, URI bundle) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("flame.ec2.image-id", "ami-0box");
         settings.put("flame.ec2.region", BoxFixture.REGION);

@@ -19,7 +19,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,13 +160,7 @@ class Ec2EndToEndIT {
     }
 
     private FlamePoolEngine pool(String name, URI bundle, Duration bootTimeout, Map<String, String> env) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("flame.ec2.image-id", "ami-0box");
-        settings.put("flame.ec2.region", BoxFixture.REGION);
-        settings.put("flame.ec2.endpoint", fx.box.endpoint().toString());
-        settings.put("flame.ec2.s3-endpoint", fx.s3.endpoint().toString());
-        settings.put("flame.ec2.bundle-url", bundle.toString());
-        settings.put("flame.ec2.app", "e2e-" + name);
+        Map<String, String> settings = BoxHarness.ec2Settings(fx, "e2e-" + name, bundle);
         if (!env.isEmpty()) {
             settings.put("flame.ec2.env", String.join(",", env.entrySet().stream()
                     .map(en -> en.getKey() + "=" + en.getValue()).toList()));

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * Closures the process tests send. They are baked into the runner bundle's WAR, as an application's own
  * classes are.
  */
-final class RunnerTasks {
+public final class RunnerTasks {
 
     private RunnerTasks() {
     }
@@ -33,8 +33,13 @@ final class RunnerTasks {
         }
     }
 
-    /** Marks that it started (a file), then works for a long time. */
-    record Busy(String marker, long millis) implements FlameCallable<String> {
+    /**
+     * Marks that it started (a file), then works for a long time.
+     *
+     * @param marker the file written when the call starts
+     * @param millis how long it works
+     */
+    public record Busy(String marker, long millis) implements FlameCallable<String> {
         @Override
         public String call() throws Exception {
             Files.writeString(Path.of(marker), "started");

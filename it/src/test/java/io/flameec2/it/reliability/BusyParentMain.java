@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.it.process.ProcessPool;
+import io.flameec2.it.process.RunnerTasks;
 import io.flameec2.spi.FlameInvocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class BusyParentMain {
         FlamePoolEngine pool = ProcessPool.create(config, bundle, e -> System.out.println("EVENT " + e));
         int calls = runners * perRunner;
         for (int i = 0; i < calls; i++) {
-            pool.submit(new FlameInvocation.Closure(new ReliabilityTasks.Busy(markers.resolve("call-" + i).toString(),
+            pool.submit(new FlameInvocation.Closure(new RunnerTasks.Busy(markers.resolve("call-" + i).toString(),
                     TimeUnit.MINUTES.toMillis(10))), Duration.ofMinutes(10));
         }
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(100)).until(() -> {

@@ -40,16 +40,6 @@ final class ReliabilityTasks {
         }
     }
 
-    /** Keeps a runner busy: marks that it started (a file), then sleeps. */
-    record Busy(String marker, long millis) implements FlameCallable<String> {
-        @Override
-        public String call() throws Exception {
-            Files.writeString(Path.of(marker), "started");
-            Thread.sleep(millis);
-            return "done";
-        }
-    }
-
     /**
      * The target of a hostile request: running it leaves the marker file. It carries the hostile part as
      * {@code payload}, so the runner must refuse the whole call while reading it.

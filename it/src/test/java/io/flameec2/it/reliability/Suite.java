@@ -4,6 +4,7 @@ import com.example.untrusted.CanaryComparator;
 import com.example.untrusted.Outsider;
 import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.it.process.RunnerBundle;
+import io.flameec2.it.process.RunnerTasks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,9 +25,10 @@ final class Suite {
     private Suite() {
     }
 
-    /** The runner bundle: the runner WAR plus the suite's tasks and the untrusted class. */
+    /** The runner bundle: the runner WAR plus the suite's tasks (and the process tests' Busy) and the untrusted classes. */
     static Path bundle() throws Exception {
-        List<Class<?>> classes = new ArrayList<>(List.of(ReliabilityTasks.class, Outsider.class, CanaryComparator.class));
+        List<Class<?>> classes = new ArrayList<>(List.of(ReliabilityTasks.class, Outsider.class, CanaryComparator.class,
+                RunnerTasks.class, RunnerTasks.Busy.class));
         classes.addAll(Arrays.asList(ReliabilityTasks.class.getDeclaredClasses()));
         return RunnerBundle.get(classes.toArray(Class<?>[]::new));
     }

@@ -30,7 +30,18 @@ public record ConfigBackendContext(FlamePoolConfig pool, ConfigLookup config, St
 
     @Override
     public Optional<String> setting(String key) {
-        return config.get(settingKey(key)).or(() -> config.get("flame." + pool.backend() + "." + key));
+        return config.get(settingKey(key)).or(() -> config.get(backendDefaultKey(pool.backend(), key)));
+    }
+
+    /**
+     * The key every pool of a backend falls back to when its own {@link #settingKey} is not set.
+     *
+     * @param backend the backend's name, such as {@code ec2}
+     * @param key the setting, such as {@code image-id}
+     * @return {@code flame.<backend>.<key>}
+     */
+    public static String backendDefaultKey(String backend, String key) {
+        return "flame." + backend + "." + key;
     }
 
     @Override

@@ -18,9 +18,7 @@ import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.FlameInvocation;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.io.ObjectOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -175,24 +172,11 @@ class ProcessBackendIT {
 
     @Test
     void whenTheParentIsKilledItsRunnersExitByThemselves() throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ParentMain.class.getName(), bundle.toString()));
-        Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process parent = ParentJvm.start(ParentMain.class, bundle.toString());
         long runnerPid = -1;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
-            CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        if (line.startsWith("RUNNER_PID=")) {
-                            return Long.parseLong(line.substring("RUNNER_PID=".length()));
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                throw new IllegalStateException("the parent JVM exited before booting its runner");
-            });
-            runnerPid = pid.get(3, TimeUnit.MINUTES);
+        try {
+            String line = ParentJvm.awaitLine(parent, "RUNNER_PID=", Duration.ofMinutes(3));
+            runnerPid = Long.parseLong(line.substring("RUNNER_PID=".length()));
             assertTrue(alive(runnerPid));
             parent.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye
             long killed = System.nanoTime();

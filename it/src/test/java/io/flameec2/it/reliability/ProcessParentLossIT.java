@@ -4,17 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flameec2.it.process.ProcessPool;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import io.flameec2.it.process.ParentJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,24 +25,10 @@ class ProcessParentLossIT {
     @Test
     void busyRunnersOfAKilledParentAreAllGoneWithinParentLossPlusShutdownTimeout() throws Exception {
         Path markers = Files.createTempDirectory("flame-parent-loss");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), BusyParentMain.class.getName(),
-                Suite.bundle().toString(), POOL, markers.toString(), "2", "4", Long.toString(SHUTDOWN_TIMEOUT.toMillis()));
-        Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
-            CompletableFuture<String> busy = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        if (line.startsWith("BUSY ")) {
-                            return line;
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                throw new IllegalStateException("the parent JVM exited before its runners were busy");
-            });
-            String line = busy.get(5, TimeUnit.MINUTES);
+        Process parent = ParentJvm.start(BusyParentMain.class, Suite.bundle().toString(), POOL, markers.toString(),
+                "2", "4", Long.toString(SHUTDOWN_TIMEOUT.toMillis()));
+        try {
+            String line = ParentJvm.awaitLine(parent, "BUSY ", Duration.ofMinutes(5));
             List<ProcessHandle> runners = Suite.runnerJvms(POOL);
             assertEquals(2, runners.size(), line);
 

@@ -37,8 +37,10 @@ final class Suite {
     static List<ProcessHandle> runnerJvms(String pool) {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .filter(p -> pool.equals(environ(p.pid()).get(RunnerEnv.POOL)))
-                .filter(p -> "true".equals(environ(p.pid()).get(RunnerEnv.RUNNER)))
+                .filter(p -> {
+                    Map<String, String> env = environ(p.pid());
+                    return pool.equals(env.get(RunnerEnv.POOL)) && "true".equals(env.get(RunnerEnv.RUNNER));
+                })
                 .toList();
     }
 

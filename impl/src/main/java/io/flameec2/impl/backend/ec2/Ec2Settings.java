@@ -2,6 +2,7 @@ package io.flameec2.impl.backend.ec2;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
+import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.remote.RunnerEnv;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -272,7 +273,7 @@ public record Ec2Settings(
      * @return {@code flame.ec2.<setting>}
      */
     public static String globalKey(String setting) {
-        return "flame." + Ec2BackendFactory.NAME + "." + setting;
+        return ConfigBackendContext.backendDefaultKey(Ec2BackendFactory.NAME, setting);
     }
 
     /**

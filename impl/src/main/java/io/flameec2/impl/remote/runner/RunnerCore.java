@@ -25,14 +25,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,10 +47,11 @@ import java.util.logging.Logger;
  * {@link JdkRunnerServer} (tests) are thin adapters over {@link #handle}.
  *
  * <p>Lifecycle (FLAME's terminator): {@link #start} registers with the parent once the runner's own HTTP
- * port accepts connections, retrying until the boot timeout (else the runner exits); then a watchdog drains and exits when the parent's heartbeats stop for
- * the parent-loss timeout, or when no call came for the idle timeout. The parent's shutdown request drains
- * in-flight calls up to the drain timeout, then exits. "Exit" is the {@code exit} callback (the runner WAR
- * exits the JVM, halting it if the server does not stop within what is left of the shutdown-timeout).
+ * port accepts connections, retrying until the boot timeout (else the runner exits); then a watchdog stops
+ * the runner when the parent's heartbeats stop for the parent-loss timeout, or when no call came for the idle
+ * timeout; the parent's shutdown request stops it too. A stop ({@link #beginStop}) ends within the
+ * shutdown-timeout: in-flight calls drain, the rest are interrupted, then "exit" is the {@code exit} callback
+ * (the runner WAR exits the JVM, halting it if the server does not stop within what is left of the timeout).
  *
  * <p>Routes (POST, relative to {@code /flame/runner}): {@code /call}, {@code /cancel/<callId>},
  * {@code /heartbeat}, {@code /shutdown}. Every request is size-checked and authenticated ({@link WireAuth})
@@ -350,9 +351,8 @@ public final class RunnerCore {
         if (left > 0) {
             LOG.warning(() -> "flame runner " + settings.runnerId() + ": drain timeout passed, interrupting " + left
                     + " calls");
-            running.values().forEach(r -> r.interrupt(RunningCall.Interruption.STOPPING));
         }
-        finish();
+        finish(); // interrupts what still runs
     }
 
     private void stopNow(String reason) {

@@ -3,8 +3,7 @@ package io.flameec2.runner;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.exec.InvocationRunners;
 import io.flameec2.impl.remote.AppVersion;
-import io.flameec2.impl.remote.ParentEndpoint;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.ContainerThreads;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
@@ -14,23 +13,17 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
-import java.net.URI;
-import java.util.Optional;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 
 /**
  * Starts the runner side when the application is deployed with {@code FLAME_RUNNER=true}: reads the
- * runner's environment, creates the {@link RunnerCore} served by {@link FlameRunnerServlet} and registers
- * with the parent. In a parent (no {@code FLAME_RUNNER}), it only records the WAR's version
- * ({@link AppVersion}) and the runner routes answer 404.
+ * runner's environment, creates the {@link RunnerCore}, which connects to the parent and joins as soon as the
+ * application is up. The runner opens no port for FlameEC2. In a parent (no {@code FLAME_RUNNER}), it only
+ * records the WAR's version ({@link AppVersion}).
  *
  * <p>When the runner must end (parent lost, idle, shutdown request, failed registration), the JVM exits,
  * which stops Open Liberty; on EC2 the systemd unit then powers the instance off.
@@ -57,14 +50,9 @@ public class FlameRunnerListener implements ServletContextListener {
             RunnerSettings settings = RunnerSettings.fromEnv(env, AppVersion.resolve(config));
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             RunnerCore core = new RunnerCore(settings, new WireCodec(WireFilter.read(config)), loader,
-                    InvocationRunners::current, threads(loader), FlameRunnerListener::exit);
+                    InvocationRunners::current, ContainerThreads.factory(loader), FlameRunnerListener::exit);
             context.setAttribute(CORE_ATTRIBUTE, core);
-            // FLAME_RUNNER_HOST: the launcher knows the address the parent reaches us at (127.0.0.1 for local
-            // processes, the instance's private IP on EC2); else the first non-loopback IPv4 address
-            String host = Optional.ofNullable(System.getenv(RunnerEnv.ADVERTISE_HOST)).filter(h -> !h.isBlank())
-                    .orElseGet(() -> ParentEndpoint.advertisedHost(null));
-            core.start(URI.create("http://" + host + ":" + settings.httpPort() + context.getContextPath()
-                    + RunnerCore.BASE_PATH));
+            core.start();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "flame runner cannot start: " + e.getMessage() + "; exiting", e);
             exit("cannot start: " + e.getMessage(), Duration.ofSeconds(10));
@@ -93,28 +81,6 @@ public class FlameRunnerListener implements ServletContextListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * The container's managed thread factory (work runs with the application's context), else plain threads
-     * with the application's class loader.
-     */
-    private static ThreadFactory threads(ClassLoader loader) {
-        try {
-            Object f = new InitialContext().lookup("java:comp/DefaultManagedThreadFactory");
-            if (f instanceof ThreadFactory tf) {
-                return tf;
-            }
-        } catch (NamingException | RuntimeException e) {
-            LOG.fine(() -> "flame runner: no managed thread factory (" + e + "); using plain threads");
-        }
-        ThreadFactory plain = Executors.defaultThreadFactory();
-        return r -> {
-            Thread t = plain.newThread(r);
-            t.setContextClassLoader(loader);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     private static void exit(String reason, Duration grace) {

@@ -13,9 +13,9 @@ final class RunnerContextBean implements FlameRunnerContext {
     private final Optional<FlameParent> parent;
 
     RunnerContextBean(Map<String, String> env) {
-        this.parent = "true".equalsIgnoreCase(env.get(RunnerEnv.RUNNER)) && env.get(RunnerEnv.PARENT_URL) != null
+        this.parent = "true".equalsIgnoreCase(env.get(RunnerEnv.RUNNER)) && env.get(RunnerEnv.PARENT_ADDRESS) != null
                 ? Optional.of(new FlameParent(env.getOrDefault(RunnerEnv.PARENT_ID, ""),
-                        URI.create(env.get(RunnerEnv.PARENT_URL)), env.getOrDefault(RunnerEnv.POOL, ""),
+                        URI.create("tls://" + env.get(RunnerEnv.PARENT_ADDRESS)), env.getOrDefault(RunnerEnv.POOL, ""),
                         env.getOrDefault(RunnerEnv.RUNNER_ID, "")))
                 : Optional.empty();
     }

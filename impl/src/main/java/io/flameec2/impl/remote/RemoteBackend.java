@@ -5,7 +5,6 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import io.flameec2.impl.wire.WireCodec;
-import io.flameec2.impl.wire.WireSecret;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameRunnerHandle;
@@ -13,7 +12,6 @@ import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.spi.RunnerListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,11 +32,12 @@ import java.util.logging.Logger;
 
 /**
  * The common part of every remote backend (local Liberty processes, EC2): a backend only supplies a
- * {@link RunnerLauncher}; this class does the rest. Per runner: a fresh secret ({@link WireSecret}), the
- * {@link RunnerEnv} environment, the launch, the wait for the runner's registration at the parent's callback
- * endpoint ({@link ParentEndpoint}) within {@code boot-timeout} (else the launched runner is terminated and
- * the boot fails with a {@link FlameBootException} quoting {@link LaunchedRunner#diagnostics()}), then a
- * handle that sends signed calls and heartbeats.
+ * {@link RunnerLauncher}; this class does the rest. Per runner: a fresh one-time join token, the
+ * {@link RunnerEnv} environment (the parent channel's address and certificate fingerprint among it), the
+ * launch, the wait for the runner to connect to the parent's {@link ChannelServer} and join, from where it
+ * was launched ({@link LaunchedRunner#joinOrigin()}), within {@code boot-timeout} (else the launched runner
+ * is terminated and the boot fails with a {@link FlameBootException} quoting
+ * {@link LaunchedRunner#diagnostics()}), then a handle that drives the runner over its connection.
  *
  * <p>Usage from a {@link io.flameec2.spi.FlameBackendFactory}:
  * <pre>{@code
@@ -59,20 +59,19 @@ public final class RemoteBackend implements FlameBackend {
     private final FlamePoolConfig pool;
     private final RunnerLauncher launcher;
     private final RemoteSettings settings;
-    private final ParentEndpoint endpoint;
+    private final ChannelServer server;
     private final WireCodec codec;
     private final ClassLoader loader;
-    private final RunnerHttp http;
     private final ExecutorService launches;
     private final ScheduledExecutorService timers;
 
     /**
-     * Creates the backend of one pool and starts (or joins) the parent's callback endpoint.
+     * Creates the backend of one pool and starts (or shares) the parent's channel listener.
      *
      * @param context the pool and its settings
      * @param launcher starts, observes and kills runners; owned by this backend from now on
      * @param settings the global remote settings ({@link RemoteSettings#fromConfig()})
-     * @throws UncheckedIOException when the callback endpoint cannot be bound (the message names the keys)
+     * @throws UncheckedIOException when the channel cannot be bound (the message names the keys)
      */
     public RemoteBackend(BackendContext context, RunnerLauncher launcher, RemoteSettings settings) {
         this.context = context;
@@ -82,24 +81,24 @@ public final class RemoteBackend implements FlameBackend {
         this.codec = new WireCodec(settings.filter());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         this.loader = tccl != null ? tccl : RemoteBackend.class.getClassLoader();
+        ThreadFactory threads = ContainerThreads.factory(loader);
         try {
-            this.endpoint = ParentEndpoint.acquire(settings);
+            this.server = ChannelServer.acquire(settings, threads);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        this.http = new RunnerHttp(pool.name());
         AtomicInteger n = new AtomicInteger();
-        this.launches = Executors.newCachedThreadPool(r -> daemon(r, "flame-" + pool.name() + "-launch-" + n.incrementAndGet()));
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "flame-" + pool.name() + "-timers"));
+        this.launches = Executors.newCachedThreadPool(named(threads, "flame-" + pool.name() + "-launch-", n));
+        this.timers = Executors.newSingleThreadScheduledExecutor(named(threads, "flame-" + pool.name() + "-timers", null));
     }
 
     /**
-     * The parent's callback URL runners register at.
+     * Where runners connect: the parent channel's {@code host:port}.
      *
-     * @return the URL
+     * @return the address
      */
-    public URI parentUrl() {
-        return endpoint.url();
+    public String parentAddress() {
+        return server.advertisedAddress();
     }
 
     @Override
@@ -108,87 +107,86 @@ public final class RemoteBackend implements FlameBackend {
         String runnerId = spec.runnerId();
         FlamePoolConfig config = spec.config();
         long started = System.nanoTime();
-        String secret = WireSecret.generate();
-        CompletableFuture<ParentEndpoint.Registration> registration;
+        String token = PendingJoin.newToken();
+        PendingJoin join;
         try {
-            registration = endpoint.expect(runnerId, secret, settings.appVersion());
+            join = server.expect(runnerId, token, started + config.bootTimeout().toNanos(), settings.appVersion());
         } catch (IllegalStateException e) {
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, e.getMessage(), e));
             return result;
         }
-        Map<String, String> env = env(runnerId, secret, config);
+        Map<String, String> env = env(runnerId, token, config);
         // the pool gave up on this boot: stop waiting, and terminate whatever was launched
         result.whenComplete((h, e) -> {
             if (result.isCancelled()) {
-                registration.cancel(false);
+                join.joined.cancel(false);
             }
         });
         try {
-            launches.execute(() -> launch(runnerId, env, registration, listener, secret, config, started, result));
+            launches.execute(() -> launch(runnerId, env, join, listener, config, started, result));
         } catch (RejectedExecutionException e) {
-            endpoint.forget(runnerId);
+            server.forget(runnerId);
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, "the backend is closed", e));
         }
         return result;
     }
 
     /** On a launch thread: launchers may block (process spawn, RunInstances). */
-    private void launch(String runnerId, Map<String, String> env,
-            CompletableFuture<ParentEndpoint.Registration> registration, RunnerListener listener, String secret,
+    private void launch(String runnerId, Map<String, String> env, PendingJoin join, RunnerListener listener,
             FlamePoolConfig config, long started, CompletableFuture<FlameRunnerHandle> result) {
         LaunchedRunner launched;
         try {
             launched = launcher.launch(runnerId, env);
         } catch (Exception | LinkageError e) {
-            endpoint.forget(runnerId);
+            server.forget(runnerId);
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, "launch failed: " + e, e));
             return;
         }
+        join.launched(launched.joinOrigin(), connection -> new RemoteRunnerHandle(runnerId, pool.name(), connection,
+                codec, loader, launches, launched, listener, timers, settings));
         LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' launched (" + launched.describe()
-                + "), waiting up to " + config.bootTimeout().toMillis() + " ms for it to register at "
-                + endpoint.url());
-        awaitRegistration(runnerId, launched, registration, listener, secret, config, started, result);
+                + "), waiting up to " + config.bootTimeout().toMillis() + " ms for it to join at "
+                + server.advertisedAddress() + " from " + launched.joinOrigin().description());
+        awaitJoin(runnerId, launched, join, config, started, result);
     }
 
-    private void awaitRegistration(String runnerId, LaunchedRunner launched,
-            CompletableFuture<ParentEndpoint.Registration> registration, RunnerListener listener, String secret,
-            FlamePoolConfig config, long started, CompletableFuture<FlameRunnerHandle> result) {
+    private void awaitJoin(String runnerId, LaunchedRunner launched, PendingJoin join, FlamePoolConfig config,
+            long started, CompletableFuture<FlameRunnerHandle> result) {
         long remaining = config.bootTimeout().toNanos() - (System.nanoTime() - started);
-        // a runner whose process or instance died cannot register: fail now, not at the boot timeout
+        // a runner whose process or instance died cannot join: fail now, not at the boot timeout
         ScheduledFuture<?> alive = timers.scheduleWithFixedDelay(() -> {
             if (!launched.isAlive()) {
-                registration.completeExceptionally(new IllegalStateException(launched.describe()
-                        + " exited before registering"));
+                join.joined.completeExceptionally(new IllegalStateException(launched.describe()
+                        + " exited before joining"));
             }
         }, ALIVE_POLL.toMillis(), ALIVE_POLL.toMillis(), TimeUnit.MILLISECONDS);
-        registration.orTimeout(Math.max(1, remaining), TimeUnit.NANOSECONDS).whenComplete((reg, error) -> {
+        join.joined.orTimeout(Math.max(1, remaining), TimeUnit.NANOSECONDS).whenComplete((joined, error) -> {
             alive.cancel(false);
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error;
-                endpoint.forget(runnerId);
+                server.forget(runnerId);
                 launched.terminate();
                 String why;
                 if (cause instanceof TimeoutException) {
-                    why = "it did not register within boot-timeout " + config.bootTimeout().toMillis() + " ms ("
+                    why = "it did not join within boot-timeout " + config.bootTimeout().toMillis() + " ms ("
                             + FlamePoolConfig.key(pool.name(), FlamePoolConfig.BOOT_TIMEOUT) + ")";
                 } else if (cause instanceof CancellationException) {
                     why = "the boot was abandoned";
                 } else {
                     why = cause.getMessage();
                 }
-                String message = why + "; launched " + launched.describe() + ", parent endpoint " + endpoint.url()
-                        + diagnostics(launched);
+                String message = why + "; launched " + launched.describe() + ", parent channel "
+                        + server.advertisedAddress() + diagnostics(launched);
                 LOG.warning(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' failed to boot: " + message);
                 result.completeExceptionally(new FlameBootException(pool.name(), runnerId, message, cause));
                 return;
             }
-            RemoteRunnerHandle handle = new RemoteRunnerHandle(runnerId, pool.name(), reg.url(), secret, codec, loader,
-                    http, launched, listener, timers, settings);
+            RemoteRunnerHandle handle = (RemoteRunnerHandle) joined;
             handle.startHeartbeats();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' registered from " + reg.url()
-                    + " in " + ms + " ms (" + launched.describe() + ")");
+            LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' joined in " + ms + " ms ("
+                    + launched.describe() + ")");
             if (!result.complete(handle)) {
                 handle.stop(StopReason.POOL_SHUTDOWN, Duration.ZERO);
             }
@@ -213,18 +211,19 @@ public final class RemoteBackend implements FlameBackend {
      * The environment of a new runner.
      *
      * @param runnerId the runner
-     * @param secret its fresh secret
+     * @param token its one-time join token
      * @param config the pool's configuration
      * @return the {@link RunnerEnv} variables
      */
-    Map<String, String> env(String runnerId, String secret, FlamePoolConfig config) {
+    Map<String, String> env(String runnerId, String token, FlamePoolConfig config) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(RunnerEnv.RUNNER, "true");
         env.put(RunnerEnv.RUNNER_ID, runnerId);
         env.put(RunnerEnv.POOL, pool.name());
         env.put(RunnerEnv.PARENT_ID, context.parentId());
-        env.put(RunnerEnv.PARENT_URL, endpoint.url().toString());
-        env.put(RunnerEnv.SECRET, secret);
+        env.put(RunnerEnv.PARENT_ADDRESS, server.advertisedAddress());
+        env.put(RunnerEnv.PARENT_FINGERPRINT, server.fingerprint());
+        env.put(RunnerEnv.JOIN_TOKEN, token);
         env.put(RunnerEnv.APP_VERSION, settings.appVersion());
         env.put(RunnerEnv.BOOT_TIMEOUT_MS, Long.toString(config.bootTimeout().toMillis()));
         env.put(RunnerEnv.PARENT_LOSS_TIMEOUT_MS, Long.toString(settings.parentLossTimeout().toMillis()));
@@ -244,14 +243,15 @@ public final class RemoteBackend implements FlameBackend {
     public void close() {
         launches.shutdownNow();
         timers.shutdownNow();
-        http.close();
-        endpoint.release();
+        server.release();
         launcher.close();
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    private static ThreadFactory named(ThreadFactory threads, String name, AtomicInteger n) {
+        return r -> {
+            Thread t = threads.newThread(r);
+            t.setName(n == null ? name : name + n.incrementAndGet());
+            return t;
+        };
     }
 }

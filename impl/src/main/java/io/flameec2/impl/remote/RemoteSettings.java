@@ -10,20 +10,27 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The global settings of every remote backend (not per pool): where the parent's callback endpoint listens
- * and is reached, heartbeats, the application version and the serialization filter.
+ * The global settings of every remote backend (not per pool): where the parent's channel listens and is
+ * reached, heartbeats, the application version, the serialization filter and the limits on connections that
+ * have not joined.
  *
- * @param parentHost {@code flame.parent.host}: the address the callback endpoint binds to
+ * @param parentHost {@code flame.parent.host}: the address the channel listener binds to
  * @param parentPort {@code flame.parent.port}: its port, 0 for any free port
- * @param parentUrl {@code flame.parent.url}: the base URL runners reach it at; empty to derive it
+ * @param parentUrl {@code flame.parent.url}: where runners connect ({@code tls://host:port}; only host and port
+ *        count); empty to derive it
  * @param heartbeatInterval {@code flame.heartbeat-interval}: how often the parent pings each runner
  * @param parentLossTimeout {@code flame.parent-loss-timeout}: a runner without heartbeat this long drains and
  *        exits; the parent gives up on a runner that does not answer heartbeats this long
  * @param appVersion {@code flame.app-version} (see {@link AppVersion}), resolved when the backend is created
  * @param filter the {@code flame.serialization.*} allow-list and limits
+ * @param joinTimeout {@code flame.channel.join-timeout}: a connection must finish its TLS handshake and join
+ *        within this, else it is closed
+ * @param maxUnauthenticated {@code flame.channel.max-unauthenticated}: connections that have not joined yet
+ *        beyond this many close the oldest of them
  */
 public record RemoteSettings(String parentHost, int parentPort, Optional<URI> parentUrl, Duration heartbeatInterval,
-        Duration parentLossTimeout, String appVersion, WireFilter filter) {
+        Duration parentLossTimeout, String appVersion, WireFilter filter, Duration joinTimeout,
+        int maxUnauthenticated) {
 
     /** Key: the bind address of the parent's callback endpoint. */
     public static final String PARENT_HOST = "flame.parent.host";
@@ -35,6 +42,10 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
     public static final String HEARTBEAT_INTERVAL = "flame.heartbeat-interval";
     /** Key: the parent-loss timeout. */
     public static final String PARENT_LOSS_TIMEOUT = "flame.parent-loss-timeout";
+    /** Key: how long a new connection may take to finish TLS and join. */
+    public static final String JOIN_TIMEOUT = "flame.channel.join-timeout";
+    /** Key: how many connections may wait to join at once. */
+    public static final String MAX_UNAUTHENTICATED = "flame.channel.max-unauthenticated";
 
     /**
      * Checks the values.
@@ -46,6 +57,8 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @param parentLossTimeout the record component
      * @param appVersion the record component
      * @param filter the record component
+     * @param joinTimeout the record component
+     * @param maxUnauthenticated the record component
      */
     public RemoteSettings {
         Objects.requireNonNull(parentHost, "parentHost");
@@ -60,6 +73,12 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
                     + HEARTBEAT_INTERVAL + " (" + heartbeatInterval.toMillis() + " ms), was "
                     + parentLossTimeout.toMillis() + " ms");
         }
+        if (joinTimeout.isZero() || joinTimeout.isNegative()) {
+            throw new FlameConfigurationException(JOIN_TIMEOUT, "must be positive, was " + joinTimeout.toMillis() + " ms");
+        }
+        if (maxUnauthenticated < 1) {
+            throw new FlameConfigurationException(MAX_UNAUTHENTICATED, "must be 1 or more, was " + maxUnauthenticated);
+        }
     }
 
     /**
@@ -70,23 +89,18 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @throws FlameConfigurationException naming the key of a bad value
      */
     public static RemoteSettings read(ConfigLookup config) {
-        int port = config.get(PARENT_PORT).map(v -> {
-            try {
-                return Integer.parseInt(v.trim());
-            } catch (NumberFormatException e) {
-                throw new FlameConfigurationException(PARENT_PORT, "must be a port number, was '" + v + "'");
-            }
-        }).orElse(0);
+        int port = integer(config, PARENT_PORT, 0);
         Optional<URI> url = config.get(PARENT_URL).map(v -> {
             String text = v.trim();
             URI u;
             try {
-                u = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+                u = URI.create(text.contains("://") ? text : "tls://" + text);
             } catch (IllegalArgumentException e) {
-                throw new FlameConfigurationException(PARENT_URL, "must be an http(s) URL, was '" + v + "'");
+                u = null;
             }
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new FlameConfigurationException(PARENT_URL, "must be an http(s) URL, was '" + v + "'");
+            if (u == null || u.getHost() == null) {
+                throw new FlameConfigurationException(PARENT_URL, "must be the address runners connect to, such as "
+                        + "tls://10.0.0.5:7443, was '" + v + "'");
             }
             return u;
         });
@@ -95,7 +109,19 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
                         .orElse(Duration.ofSeconds(2)),
                 config.get(PARENT_LOSS_TIMEOUT).map(v -> Durations.parse(PARENT_LOSS_TIMEOUT, v))
                         .orElse(Duration.ofSeconds(10)),
-                AppVersion.resolve(config), WireFilter.read(config));
+                AppVersion.resolve(config), WireFilter.read(config),
+                config.get(JOIN_TIMEOUT).map(v -> Durations.parse(JOIN_TIMEOUT, v)).orElse(Duration.ofSeconds(5)),
+                integer(config, MAX_UNAUTHENTICATED, 256));
+    }
+
+    private static int integer(ConfigLookup config, String key, int defaultValue) {
+        return config.get(key).map(v -> {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new FlameConfigurationException(key, "must be a whole number, was '" + v + "'");
+            }
+        }).orElse(defaultValue);
     }
 
     /**
@@ -105,15 +131,7 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @return the settings
      */
     public static RemoteSettings fromConfig() {
-        ConfigLookup config = configLookup();
-        String inheritedParentUrl = System.getenv(RunnerEnv.PARENT_URL);
-        if (inheritedParentUrl != null && "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER))) {
-            // on a runner, MicroProfile Config maps FLAME_PARENT_URL (where this runner registers) onto
-            // flame.parent.url; that is not the URL of this JVM's own endpoint (for nested pools)
-            ConfigLookup all = config;
-            config = key -> all.get(key).filter(v -> !(key.equals(PARENT_URL) && v.equals(inheritedParentUrl)));
-        }
-        return read(config);
+        return read(configLookup());
     }
 
     /**

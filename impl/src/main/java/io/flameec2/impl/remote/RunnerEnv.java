@@ -14,17 +14,22 @@ public final class RunnerEnv {
     public static final String POOL = "FLAME_POOL";
     /** The parent's id (unique per parent start). */
     public static final String PARENT_ID = "FLAME_PARENT_ID";
-    /** Where the runner registers: the parent's callback base URL. */
-    public static final String PARENT_URL = "FLAME_PARENT_URL";
-    /** The per-runner shared secret, base64url, fresh for every runner. */
-    public static final String SECRET = "FLAME_SECRET";
+    /** Where the runner connects: the parent channel's {@code host:port}. */
+    public static final String PARENT_ADDRESS = "FLAME_PARENT_ADDRESS";
+    /** The SHA-256 fingerprint of the parent's TLS certificate (public); the runner trusts no other. */
+    public static final String PARENT_FINGERPRINT = "FLAME_PARENT_FINGERPRINT";
     /**
-     * The application version the parent runs; the runner refuses to register on a mismatch. Not
+     * The runner's one-time join token, base64url, fresh for every runner: valid until its boot-timeout and
+     * burned by its first successful join, so a copy read later (from EC2 user-data) is worthless.
+     */
+    public static final String JOIN_TOKEN = "FLAME_JOIN_TOKEN";
+    /**
+     * The application version the parent runs; the runner refuses to join on a mismatch. Not
      * {@code FLAME_APP_VERSION}: MicroProfile Config maps that variable onto {@code flame.app-version}, so the
      * runner would take the parent's version for its own and never see a mismatch.
      */
     public static final String APP_VERSION = "FLAME_PARENT_APP_VERSION";
-    /** Milliseconds the runner has to register before it shuts itself down (failsafe). */
+    /** Milliseconds the runner has to join before it shuts itself down (failsafe). */
     public static final String BOOT_TIMEOUT_MS = "FLAME_BOOT_TIMEOUT_MS";
     /** Milliseconds without a parent heartbeat after which the runner drains and exits. */
     public static final String PARENT_LOSS_TIMEOUT_MS = "FLAME_PARENT_LOSS_TIMEOUT_MS";
@@ -32,15 +37,11 @@ public final class RunnerEnv {
     public static final String IDLE_SHUTDOWN_MS = "FLAME_IDLE_SHUTDOWN_MS";
     /** Milliseconds in-flight calls get to drain when the runner stops. */
     public static final String SHUTDOWN_TIMEOUT_MS = "FLAME_SHUTDOWN_TIMEOUT_MS";
-    /** The HTTP port the runner's Liberty server listens on. */
-    public static final String HTTP_PORT = "FLAME_HTTP_PORT";
     /**
-     * The host or address the parent reaches the runner at (the runner adds its port and context root);
-     * launchers that know it set it: {@code 127.0.0.1} for local processes, the private IPv4 on EC2.
+     * The HTTP port of the runner's Liberty server, which listens on loopback only unless the application
+     * configures it otherwise: nothing of FlameEC2 reaches a runner over it.
      */
-    public static final String ADVERTISE_HOST = "FLAME_RUNNER_HOST";
-    /** The base URL the parent reaches the runner at, if the runner cannot work it out itself. */
-    public static final String ADVERTISE_URL = "FLAME_RUNNER_URL";
+    public static final String HTTP_PORT = "FLAME_HTTP_PORT";
 
     private RunnerEnv() {
     }

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * How a remote backend starts the machine or process of one runner. Everything after the start
- * (secret, registration, heartbeats, calls, drain) is common to all remote backends and lives in
+ * (join token, join, heartbeats, calls, drain) is common to all remote backends and lives in
  * {@link io.flameec2.impl.remote}; a launcher only starts, observes and kills.
  */
 public interface RunnerLauncher extends AutoCloseable {
@@ -41,6 +41,14 @@ public interface RunnerLauncher extends AutoCloseable {
          * @return {@code false} once it is gone
          */
         boolean isAlive();
+
+        /**
+         * Where this runner's join may come from: loopback for a local process, the instance's private
+         * address on EC2. A join from anywhere else is refused, even with the right token.
+         *
+         * @return the origin
+         */
+        JoinOrigin joinOrigin();
 
         /**
          * Kills the process or terminates the instance at once. Idempotent.

@@ -17,20 +17,11 @@ import io.flameec2.event.StopReason;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.remote.ThreadLauncher.ThreadRunner;
 import io.flameec2.impl.remote.runner.RunnerCore;
-import io.flameec2.impl.wire.WireAuth;
-import io.flameec2.impl.wire.WireCall;
-import io.flameec2.impl.wire.WireCodec;
-import io.flameec2.impl.wire.WireFilter;
-import io.flameec2.impl.wire.WireSecret;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.spi.RunnerState;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,8 +39,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The remote backend end to end over real HTTP: {@link RemoteBackend} and its parent endpoint on one side,
- * {@link RunnerCore} behind a JDK HTTP server on the other (in this JVM, see {@link ThreadLauncher}).
+ * The remote backend end to end over the real channel: {@link RemoteBackend} and its {@link ChannelServer} on
+ * one side, {@link RunnerCore} joining over TLS on the other (in this JVM, see {@link ThreadLauncher}).
  */
 class RemoteBackendTest {
 
@@ -60,7 +51,6 @@ class RemoteBackendTest {
 
     private final ThreadLauncher launcher = new ThreadLauncher();
     private final List<FlameRunnerLostException> lost = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
     private RemoteBackend backend;
     private FlamePoolConfig pool;
 
@@ -120,15 +110,16 @@ class RemoteBackendTest {
     }
 
     @Test
-    void bootsRegistersAndRunsAClosure() throws Exception {
+    void bootsJoinsAndRunsAClosure() throws Exception {
         FlameRunnerHandle runner = boot("r-1");
         assertEquals("r-1", runner.id());
         assertEquals(RunnerState.READY, runner.state());
         ThreadRunner remote = launcher.runners.get("r-1");
         await().atMost(Duration.ofSeconds(5)).until(() -> remote.core.state() == RunnerCore.State.READY);
-        // the runner got a fresh secret and the parent's coordinates
-        assertEquals(32, WireSecret.decode(remote.env.get(RunnerEnv.SECRET)).length);
-        assertEquals(backend.parentUrl().toString(), remote.env.get(RunnerEnv.PARENT_URL));
+        // the runner got a fresh one-time token, the parent's channel address and its certificate's fingerprint
+        assertEquals(32, java.util.Base64.getUrlDecoder().decode(remote.env.get(RunnerEnv.JOIN_TOKEN)).length);
+        assertEquals(backend.parentAddress(), remote.env.get(RunnerEnv.PARENT_ADDRESS));
+        assertTrue(remote.env.get(RunnerEnv.PARENT_FINGERPRINT).matches("[0-9a-f]{64}"));
         assertEquals("1.0", remote.env.get(RunnerEnv.APP_VERSION));
         // failsafe idle limit for a min=0 pool: twice idle-shutdown-after (30 s) plus shutdown-timeout (5 s)
         assertEquals("65000", remote.env.get(RunnerEnv.IDLE_SHUTDOWN_MS));
@@ -163,8 +154,8 @@ class RemoteBackendTest {
         java.net.URL url = new java.net.URL("http://example.invalid/");
         Throwable t = failure(runner.invoke(call("c-1", () -> url.getHost(), Duration.ofSeconds(10))));
         assertInstanceOf(io.flameec2.FlameRejectedException.class, t);
-        assertTrue(t.getMessage().contains("HTTP 400") && t.getMessage().contains("class java.net.URL is not allowed"),
-                t.getMessage());
+        assertTrue(t.getMessage().contains("runner r-1 refused call c-1")
+                && t.getMessage().contains("class java.net.URL is not allowed"), t.getMessage());
         assertEquals(RunnerState.READY, runner.state());
     }
 
@@ -218,14 +209,15 @@ class RemoteBackendTest {
     }
 
     @Test
-    void runnerExitsWhenTheParentStopsHeartbeating() throws Exception {
+    void runnerExitsWhenTheParentGoesAway() throws Exception {
         boot("r-1");
+        launcher.ignoreTerminate = true; // a dead parent terminates nothing
         ThreadRunner remote = launcher.runners.get("r-1");
-        backend.close(); // heartbeats stop, as if the parent died
+        backend.close(); // its listener and connections close, as when the parent's process dies
         backend = backend("1.0");
         await().atMost(Duration.ofSeconds(15)).until(() -> remote.exitReason != null);
         assertEquals(RunnerCore.State.EXITED, remote.core.state());
-        assertTrue(remote.exitReason.startsWith("parent lost (no heartbeat for "), remote.exitReason);
+        assertTrue(remote.exitReason.startsWith("the connection to the parent ended"), remote.exitReason);
     }
 
     @Test
@@ -272,24 +264,24 @@ class RemoteBackendTest {
     }
 
     @Test
-    void registrationTimeoutFailsTheBootWithDiagnostics() {
+    void joinTimeoutFailsTheBootWithDiagnostics() {
         launcher.startNothing = true;
         pool = pool.toBuilder().bootTimeout(Duration.ofSeconds(1)).build();
         CompletableFuture<FlameRunnerHandle> f = backend.boot(new RunnerBootSpec("r-9", pool), (id, e) -> { });
         FlameBootException e = assertInstanceOf(FlameBootException.class, failure(f));
         assertEquals("r-9", e.runnerId());
-        assertTrue(e.getMessage().contains("did not register within boot-timeout 1000 ms (flame.pools.p.boot-timeout)"),
+        assertTrue(e.getMessage().contains("did not join within boot-timeout 1000 ms (flame.pools.p.boot-timeout)"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("CWWKZ0002E"), "quotes the diagnostics: " + e.getMessage());
     }
 
     @Test
-    void runnerThatDiesBeforeRegisteringFailsTheBootEarly() {
+    void runnerThatDiesBeforeJoiningFailsTheBootEarly() {
         launcher.dieAtOnce = true;
         long t0 = System.nanoTime();
         FlameBootException e = assertInstanceOf(FlameBootException.class,
                 failure(backend.boot(new RunnerBootSpec("r-9", pool), (id, x) -> { })));
-        assertTrue(e.getMessage().contains("exited before registering"), e.getMessage());
+        assertTrue(e.getMessage().contains("exited before joining"), e.getMessage());
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < pool.bootTimeout().toMillis() / 2);
     }
 
@@ -305,65 +297,14 @@ class RemoteBackendTest {
     @Test
     void versionMismatchFailsTheBootNamingBothVersions() {
         launcher.runnerAppVersion = "2.0";
+        launcher.ignoreTerminate = true; // the runner must hear the refusal and exit on its own
         FlameBootException e = assertInstanceOf(FlameBootException.class,
                 failure(backend.boot(new RunnerBootSpec("r-2", pool), (id, x) -> { })));
         assertTrue(e.getMessage().contains("the parent runs 1.0, runner r-2 runs 2.0"), e.getMessage());
         ThreadRunner remote = launcher.runners.get("r-2");
         await().atMost(Duration.ofSeconds(10)).until(() -> remote.exitReason != null);
-        assertTrue(remote.exitReason.contains("refused the registration: application version mismatch"),
+        assertTrue(remote.exitReason.contains("refused the join: application version mismatch"),
                 remote.exitReason);
-    }
-
-    @Test
-    void unauthenticatedRequestsAre401AndExecuteNothing() throws Exception {
-        boot("r-1");
-        ThreadRunner remote = launcher.runners.get("r-1");
-        URI callUrl = URI.create(remote.server.baseUrl() + "/call");
-        WireCodec codec = new WireCodec(WireFilter.defaults());
-        FlameCallable<Integer> task = () -> EXECUTED.incrementAndGet(); // not a method ref: that would capture a copy
-        byte[] body = codec.encode(new WireCall("evil", Long.MAX_VALUE, new FlameInvocation.Closure(task)));
-
-        assertEquals(401, post(callUrl, body, Map.of()).statusCode(), "no credentials");
-        Map<String, String> forged = new WireAuth(WireSecret.generate()).signRequest("POST", "/call", body);
-        HttpResponse<String> refused = post(callUrl, body, forged);
-        assertEquals(401, refused.statusCode(), "forged signature");
-        assertEquals("unauthenticated: bad signature", refused.body());
-        assertEquals(0, EXECUTED.get());
-
-        // the real secret works once; the same request replayed does not
-        Map<String, String> signed = new WireAuth(remote.env.get(RunnerEnv.SECRET)).signRequest("POST", "/call", body);
-        assertEquals(200, post(callUrl, body, signed).statusCode());
-        assertEquals(1, EXECUTED.get());
-        assertEquals(401, post(callUrl, body, signed).statusCode(), "replay");
-        assertEquals(401, post(URI.create(remote.server.baseUrl() + "/shutdown"), new byte[0], Map.of()).statusCode());
-        assertEquals(1, EXECUTED.get());
-        assertEquals(RunnerCore.State.READY, remote.core.state());
-    }
-
-    @Test
-    void oversizedCallIsRefusedBeforeReadingIt() throws Exception {
-        boot("r-1");
-        RunnerCore core = launcher.runners.get("r-1").core;
-        java.io.InputStream unreadable = new java.io.InputStream() {
-            @Override
-            public int read() {
-                throw new AssertionError("the body was read");
-            }
-        };
-        var r = core.handle("POST", "/call", name -> null, unreadable, WireFilter.DEFAULT_MAX_BYTES + 1);
-        assertEquals(413, r.status());
-        assertTrue(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains(WireFilter.MAX_BYTES));
-        var unknownLength = core.handle("POST", "/call", name -> null,
-                new java.io.ByteArrayInputStream(new byte[(int) WireFilter.DEFAULT_MAX_BYTES + 1]), -1);
-        assertEquals(413, unknownLength.status());
-    }
-
-    @Test
-    void runnerRoutesAre404InAParent() throws Exception {
-        try (var server = io.flameec2.impl.remote.runner.JdkRunnerServer.bind(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
-            assertEquals(404, post(URI.create(server.baseUrl() + "/call"), new byte[0], Map.of()).statusCode());
-        }
     }
 
     @Test
@@ -383,11 +324,5 @@ class RemoteBackendTest {
         assertEquals("the parent asked", remote.exitReason);
         assertTrue(lost.isEmpty(), "a requested stop is not a loss");
         assertTrue(runner.stop(StopReason.IDLE, Duration.ZERO).isDone(), "idempotent");
-    }
-
-    private HttpResponse<String> post(URI url, byte[] body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(b::header);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

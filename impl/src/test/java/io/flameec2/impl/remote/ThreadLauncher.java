@@ -1,22 +1,19 @@
 package io.flameec2.impl.remote;
 
 import io.flameec2.impl.exec.InvocationRunners;
-import io.flameec2.impl.remote.runner.JdkRunnerServer;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireFilter;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A launcher whose "runner" is a {@link RunnerCore} behind a JDK HTTP server in this JVM: the whole wire
- * protocol, authentication and lifecycle run for real, only the process boundary is missing.
+ * A launcher whose "runner" is a {@link RunnerCore} in this JVM: the channel (TLS, join, frames), the wire
+ * protocol and the lifecycle run for real over loopback; only the process boundary is missing.
  */
 final class ThreadLauncher implements RunnerLauncher {
 
@@ -28,6 +25,8 @@ final class ThreadLauncher implements RunnerLauncher {
     volatile boolean startNothing;
     /** Launch something that is dead at once. */
     volatile boolean dieAtOnce;
+    /** Runners outlive {@link LaunchedRunner#terminate()}, as an instance the parent cannot reach would. */
+    volatile boolean ignoreTerminate;
 
     @Override
     public LaunchedRunner launch(String runnerId, Map<String, String> env) throws IOException {
@@ -36,13 +35,14 @@ final class ThreadLauncher implements RunnerLauncher {
             dormant.put(runnerId, d);
             return d;
         }
-        ThreadRunner r = new ThreadRunner(runnerId, env,
+        ThreadRunner r = new ThreadRunner(this, runnerId, env,
                 runnerAppVersion != null ? runnerAppVersion : env.get(RunnerEnv.APP_VERSION));
         runners.put(runnerId, r);
         return r;
     }
 
     void killAll() {
+        ignoreTerminate = false;
         runners.values().forEach(r -> {
             r.terminate();
             r.core.beginStop("test over", Duration.ZERO);
@@ -52,30 +52,32 @@ final class ThreadLauncher implements RunnerLauncher {
     /** One in-JVM runner. */
     static final class ThreadRunner implements LaunchedRunner {
         final Map<String, String> env;
-        final JdkRunnerServer server;
         final RunnerCore core;
         final AtomicBoolean killed = new AtomicBoolean();
+        private final ThreadLauncher launcher;
         volatile String exitReason;
 
-        ThreadRunner(String runnerId, Map<String, String> env, String appVersion) throws IOException {
+        ThreadRunner(ThreadLauncher launcher, String runnerId, Map<String, String> env, String appVersion)
+                throws IOException {
+            this.launcher = launcher;
             this.env = Map.copyOf(env);
-            this.server = JdkRunnerServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             this.core = new RunnerCore(RunnerSettings.fromEnv(env, appVersion), new WireCodec(WireFilter.defaults()),
                     getClass().getClassLoader(), InvocationRunners::current, r -> {
                         Thread t = new Thread(r, "test-runner-" + runnerId);
                         t.setDaemon(true);
                         return t;
-                    }, (reason, grace) -> {
-                        exitReason = reason;
-                        server.close();
-                    });
-            server.serve(core);
-            core.start(server.baseUrl());
+                    }, (reason, grace) -> exitReason = reason);
+            core.start();
         }
 
         @Override
         public String describe() {
-            return "thread runner at " + server.baseUrl();
+            return "thread runner " + core.settings().runnerId();
+        }
+
+        @Override
+        public JoinOrigin joinOrigin() {
+            return JoinOrigin.loopback();
         }
 
         @Override
@@ -85,10 +87,9 @@ final class ThreadLauncher implements RunnerLauncher {
 
         @Override
         public void terminate() {
-            // like a killed process as the network sees it: nothing answers any more. The core's own
-            // timers keep going (they end it when heartbeats stop), so tests can still observe its decisions
-            if (killed.compareAndSet(false, true)) {
-                server.close();
+            // like a killed process as the network sees it: its connection is reset, nothing drains
+            if (!launcher.ignoreTerminate && killed.compareAndSet(false, true)) {
+                core.abort("killed");
             }
         }
 
@@ -116,6 +117,11 @@ final class ThreadLauncher implements RunnerLauncher {
         @Override
         public boolean isAlive() {
             return alive.get();
+        }
+
+        @Override
+        public JoinOrigin joinOrigin() {
+            return JoinOrigin.loopback();
         }
 
         @Override

@@ -137,17 +137,6 @@ class WireCodecTest {
     }
 
     @Test
-    void oversizedBodyIsRefusedBeforeReadingIt() throws IOException {
-        WireException declared = assertThrows(WireException.class,
-                () -> BoundedBody.read(new ByteArrayInputStream(new byte[0]), 1_000_000, 1000));
-        assertEquals(413, declared.status());
-        WireException undeclared = assertThrows(WireException.class,
-                () -> BoundedBody.read(new ByteArrayInputStream(new byte[5000]), -1, 1000));
-        assertEquals(413, undeclared.status());
-        assertEquals(1000, BoundedBody.read(new ByteArrayInputStream(new byte[1000]), -1, 1000).length);
-    }
-
-    @Test
     void sizesAndLimitsAreConfigurable() {
         WireFilter f = WireFilter.read(ConfigLookup.of(Map.of(WireFilter.MAX_BYTES, "2MiB", WireFilter.MAX_DEPTH, "7")));
         assertEquals(2L * 1024 * 1024, f.maxBytes());

@@ -1,5 +1,6 @@
 package io.flameec2.impl.backend.ec2;
 
+import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import java.net.URI;
@@ -105,7 +106,7 @@ public final class Ec2Launcher implements RunnerLauncher {
                     LOG.info(() -> "runner " + runnerId + " of pool '" + settings.pool() + "': launched instance "
                             + instance.instanceId() + " (" + instance.instanceTypeAsString() + ", subnet "
                             + instance.subnetId() + ", " + (instance.state() == null ? "?" : instance.state().nameAsString()) + ")");
-                    return new Ec2Runner(runnerId, instance.instanceId(), Instant.now());
+                    return new Ec2Runner(runnerId, instance.instanceId(), joinOrigin(runnerId, instance), Instant.now());
                 } catch (Ec2Exception e) {
                     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
                     if (!CAPACITY_ERRORS.contains(code)) {
@@ -216,24 +217,52 @@ public final class Ec2Launcher implements RunnerLauncher {
                 + (subnet == null ? "" : " in " + subnet);
     }
 
+    /** Where the runner on this instance may join from: its private address, unless that check is off. */
+    private JoinOrigin joinOrigin(String runnerId, Instance instance) {
+        if (!settings.verifyJoinAddress()) {
+            return JoinOrigin.any(Ec2Settings.key(settings.pool(), Ec2Settings.VERIFY_JOIN_ADDRESS) + "=false");
+        }
+        String ip = instance.privateIpAddress();
+        if (ip == null || ip.isBlank()) {
+            // RunInstances names the address in practice; without it no join could be matched to the instance
+            throw new IllegalStateException("RunInstances named no private address for runner " + runnerId
+                    + " (instance " + instance.instanceId() + "); set "
+                    + Ec2Settings.key(settings.pool(), Ec2Settings.VERIFY_JOIN_ADDRESS) + "=false to accept its join"
+                    + " from any address");
+        }
+        try {
+            return JoinOrigin.address(java.net.InetAddress.getByName(ip));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("instance " + instance.instanceId() + " has a private address that is not"
+                    + " an IP address: " + ip, e);
+        }
+    }
+
     /** One runner instance. */
     private final class Ec2Runner implements LaunchedRunner {
         private final String runnerId;
         private final String instanceId;
+        private final JoinOrigin joinOrigin;
         private final Instant launchedAt;
         private volatile boolean terminated;
         private volatile Instant checkedAt = Instant.MIN;
         private volatile boolean alive = true;
 
-        Ec2Runner(String runnerId, String instanceId, Instant launchedAt) {
+        Ec2Runner(String runnerId, String instanceId, JoinOrigin joinOrigin, Instant launchedAt) {
             this.runnerId = runnerId;
             this.instanceId = instanceId;
+            this.joinOrigin = joinOrigin;
             this.launchedAt = launchedAt;
         }
 
         @Override
         public String describe() {
             return "instance " + instanceId;
+        }
+
+        @Override
+        public JoinOrigin joinOrigin() {
+            return joinOrigin;
         }
 
         @Override

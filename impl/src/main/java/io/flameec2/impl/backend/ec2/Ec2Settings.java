@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * @param instanceTypes instance types to try in order; the next one is used on InsufficientInstanceCapacity.
  *     Empty only with a launch template (the template decides)
  * @param subnetIds subnets to try in order, also on capacity errors; empty for the default subnet / template
- * @param securityGroupIds security groups of the runner; they must let the parent reach {@code runnerPort}
+ * @param securityGroupIds security groups of the runner; they must let runners reach the parent's channel port
  * @param iamInstanceProfile the instance profile, by name or ARN
  * @param keyName an SSH key pair, for debugging runners
  * @param region the AWS region; absent for the SDK's default region chain
@@ -43,9 +43,11 @@ import java.util.stream.Stream;
  *     parent) or {@code https://} (used as is)
  * @param javaPackage the OS package installing Java when the image has none; absent to pick per distribution
  * @param autoConfigure whether missing settings are copied from the parent's own instance (IMDSv2)
- * @param runnerPort the HTTP port of the runner's Liberty server
+ * @param runnerPort the HTTP port of the runner's Liberty server (on loopback: FlameEC2 needs no inbound port)
  * @param terminateOrphans whether a starting parent terminates runners left by earlier parents of this app
  *     and pool
+ * @param verifyJoinAddress whether a runner must join the parent from its instance's private address (a token
+ *     stolen from user-data is then worthless elsewhere); off when runners reach the parent through NAT
  * @param parentAddress the parent's private IPv4 learnt by {@code auto-configure}, if any
  */
 public record Ec2Settings(
@@ -70,6 +72,7 @@ public record Ec2Settings(
         boolean autoConfigure,
         int runnerPort,
         boolean terminateOrphans,
+        boolean verifyJoinAddress,
         Optional<String> parentAddress) {
 
     /** Key of {@link #app()}. */
@@ -112,6 +115,8 @@ public record Ec2Settings(
     public static final String RUNNER_PORT = "runner-port";
     /** Key of {@link #terminateOrphans()}. */
     public static final String TERMINATE_ORPHANS = "terminate-orphans";
+    /** Key of {@link #verifyJoinAddress()}. */
+    public static final String VERIFY_JOIN_ADDRESS = "verify-join-address";
 
     /**
      * Default of {@link #instanceTypes()}: 2 vCPU (burstable) and 2 GiB. An Open Liberty runner with CDI,
@@ -323,6 +328,7 @@ public record Ec2Settings(
         b.autoConfigure = autoConfigure;
         b.runnerPort = runnerPort;
         b.terminateOrphans = terminateOrphans;
+        b.verifyJoinAddress = verifyJoinAddress;
         b.parentAddress = parentAddress.orElse(null);
         return b;
     }
@@ -387,6 +393,7 @@ public record Ec2Settings(
         private boolean autoConfigure;
         private int runnerPort = DEFAULT_RUNNER_PORT;
         private boolean terminateOrphans = true;
+        private boolean verifyJoinAddress = true;
         private String parentAddress;
 
         private Builder(String pool) {
@@ -614,6 +621,17 @@ public record Ec2Settings(
         }
 
         /**
+         * Sets {@link Ec2Settings#verifyJoinAddress()}.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder verifyJoinAddress(boolean v) {
+            verifyJoinAddress = v;
+            return this;
+        }
+
+        /**
          * Sets {@link Ec2Settings#parentAddress()}.
          *
          * @param v the value
@@ -643,7 +661,8 @@ public record Ec2Settings(
                     Optional.ofNullable(iamInstanceProfile), Optional.ofNullable(keyName),
                     Optional.ofNullable(region), Optional.ofNullable(endpoint), Optional.ofNullable(s3Endpoint),
                     Optional.ofNullable(imdsEndpoint), tags, env, bundleUrl, Optional.ofNullable(javaPackage),
-                    autoConfigure, runnerPort, terminateOrphans, Optional.ofNullable(parentAddress));
+                    autoConfigure, runnerPort, terminateOrphans, verifyJoinAddress,
+                    Optional.ofNullable(parentAddress));
         }
     }
 }

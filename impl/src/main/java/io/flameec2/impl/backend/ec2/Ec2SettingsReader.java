@@ -66,6 +66,7 @@ public final class Ec2SettingsReader {
         text(ctx, Ec2Settings.JAVA_PACKAGE).ifPresent(b::javaPackage);
         text(ctx, Ec2Settings.RUNNER_PORT).ifPresent(v -> b.runnerPort(integer(ctx, Ec2Settings.RUNNER_PORT, v)));
         bool(ctx, Ec2Settings.TERMINATE_ORPHANS).ifPresent(b::terminateOrphans);
+        bool(ctx, Ec2Settings.VERIFY_JOIN_ADDRESS).ifPresent(b::verifyJoinAddress);
         boolean auto = bool(ctx, Ec2Settings.AUTO_CONFIGURE).orElse(false);
         b.autoConfigure(auto);
         if (auto) {

@@ -1,5 +1,6 @@
 package io.flameec2.impl.backend.process;
 
+import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import java.io.IOException;
@@ -68,7 +69,6 @@ final class ProcessLauncher implements RunnerLauncher {
                 || INHERITED_SERVER_VARIABLES.contains(k));
         pb.environment().putAll(env);
         pb.environment().putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
-        pb.environment().putIfAbsent(RunnerEnv.ADVERTISE_HOST, "127.0.0.1");
         pb.environment().put("WLP_OUTPUT_DIR", output.toString());
         pb.environment().put("JAVA_HOME", javaHome.toString());
         pb.redirectErrorStream(true).redirectOutput(console.toFile());
@@ -193,6 +193,11 @@ final class ProcessLauncher implements RunnerLauncher {
         @Override
         public boolean isAlive() {
             return process.isAlive();
+        }
+
+        @Override
+        public JoinOrigin joinOrigin() {
+            return JoinOrigin.loopback();
         }
 
         @Override

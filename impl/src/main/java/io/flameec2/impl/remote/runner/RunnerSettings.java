@@ -2,6 +2,7 @@ package io.flameec2.impl.remote.runner;
 
 import io.flameec2.impl.remote.RunnerEnv;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -12,26 +13,45 @@ import java.util.Optional;
  * @param runnerId the runner's id
  * @param pool its pool
  * @param parentId the parent's id
- * @param parentUrl the parent's callback base URL; the runner registers at {@code <parentUrl>/register/<id>}
- * @param secret the shared secret
+ * @param parentHost the host of the parent's channel
+ * @param parentPort its port
+ * @param parentFingerprint the SHA-256 fingerprint of the parent's certificate; no other is trusted
+ * @param joinToken the one-time join token
  * @param expectedAppVersion the parent's application version, or empty when the parent sent none
  * @param appVersion this runner's application version
- * @param bootTimeout how long registration may take before the runner gives up and exits
+ * @param bootTimeout how long joining may take before the runner gives up and exits
  * @param parentLossTimeout no heartbeat this long: drain and exit
  * @param idleShutdown no call this long: drain and exit; empty for never
- * @param shutdownTimeout how long in-flight calls may drain when stopping
- * @param advertiseUrl the base URL the parent reaches this runner at, when given
- * @param httpPort the HTTP port of this server, for the advertised URL
+ * @param shutdownTimeout how long the whole stop may take
  */
-public record RunnerSettings(String runnerId, String pool, String parentId, URI parentUrl, String secret,
-        Optional<String> expectedAppVersion, String appVersion, Duration bootTimeout, Duration parentLossTimeout,
-        Optional<Duration> idleShutdown, Duration shutdownTimeout, Optional<URI> advertiseUrl, int httpPort) {
+public record RunnerSettings(String runnerId, String pool, String parentId, String parentHost, int parentPort,
+        String parentFingerprint, String joinToken, Optional<String> expectedAppVersion, String appVersion,
+        Duration bootTimeout, Duration parentLossTimeout, Optional<Duration> idleShutdown, Duration shutdownTimeout) {
+
+    /**
+     * No token in {@link #toString()}: it may go to logs.
+     *
+     * @return the settings without the token
+     */
+    @Override
+    public String toString() {
+        return "RunnerSettings[runnerId=" + runnerId + ", pool=" + pool + ", parentId=" + parentId + ", parent="
+                + parentAddress() + ", appVersion=" + appVersion + "]";
+    }
+
+    /**
+     * The parent's channel address.
+     *
+     * @return {@code host:port}
+     */
+    public String parentAddress() {
+        return (parentHost.contains(":") ? "[" + parentHost + "]" : parentHost) + ":" + parentPort;
+    }
 
     /** Defaults when the parent sent no value. */
     static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(300);
     static final Duration DEFAULT_PARENT_LOSS = Duration.ofSeconds(10);
     static final Duration DEFAULT_SHUTDOWN = Duration.ofSeconds(30);
-    static final int DEFAULT_HTTP_PORT = 9080;
 
     /**
      * Whether this JVM is a runner.
@@ -52,19 +72,27 @@ public record RunnerSettings(String runnerId, String pool, String parentId, URI 
      * @throws IllegalArgumentException naming the variable that is missing or invalid
      */
     public static RunnerSettings fromEnv(Map<String, String> env, String appVersion) {
-        String parent = required(env, RunnerEnv.PARENT_URL);
-        URI parentUrl = uri(RunnerEnv.PARENT_URL, parent.endsWith("/") ? parent.substring(0, parent.length() - 1) : parent);
+        String address = required(env, RunnerEnv.PARENT_ADDRESS);
+        URI parent;
+        try {
+            parent = new URI("tls://" + address);
+        } catch (URISyntaxException e) {
+            parent = null;
+        }
+        if (parent == null || parent.getHost() == null || parent.getPort() <= 0) {
+            throw new IllegalArgumentException("environment variable " + RunnerEnv.PARENT_ADDRESS
+                    + " must be host:port, was '" + address + "'");
+        }
+        String host = parent.getHost().startsWith("[") ? parent.getHost().substring(1, parent.getHost().length() - 1)
+                : parent.getHost();
         return new RunnerSettings(required(env, RunnerEnv.RUNNER_ID), env.getOrDefault(RunnerEnv.POOL, "default"),
-                env.getOrDefault(RunnerEnv.PARENT_ID, "unknown"), parentUrl, required(env, RunnerEnv.SECRET),
+                env.getOrDefault(RunnerEnv.PARENT_ID, "unknown"), host, parent.getPort(),
+                required(env, RunnerEnv.PARENT_FINGERPRINT), required(env, RunnerEnv.JOIN_TOKEN),
                 Optional.ofNullable(env.get(RunnerEnv.APP_VERSION)).filter(v -> !v.isBlank()).map(String::trim),
                 appVersion, millis(env, RunnerEnv.BOOT_TIMEOUT_MS).orElse(DEFAULT_BOOT_TIMEOUT),
                 millis(env, RunnerEnv.PARENT_LOSS_TIMEOUT_MS).orElse(DEFAULT_PARENT_LOSS),
                 millis(env, RunnerEnv.IDLE_SHUTDOWN_MS),
-                millis(env, RunnerEnv.SHUTDOWN_TIMEOUT_MS).orElse(DEFAULT_SHUTDOWN),
-                Optional.ofNullable(env.get(RunnerEnv.ADVERTISE_URL)).filter(v -> !v.isBlank())
-                        .map(v -> uri(RunnerEnv.ADVERTISE_URL, v.trim())),
-                Optional.ofNullable(env.get(RunnerEnv.HTTP_PORT)).filter(v -> !v.isBlank())
-                        .map(v -> (int) number(RunnerEnv.HTTP_PORT, v)).orElse(DEFAULT_HTTP_PORT));
+                millis(env, RunnerEnv.SHUTDOWN_TIMEOUT_MS).orElse(DEFAULT_SHUTDOWN));
     }
 
     private static String required(Map<String, String> env, String name) {
@@ -93,15 +121,4 @@ public record RunnerSettings(String runnerId, String pool, String parentId, URI 
         }
     }
 
-    private static URI uri(String name, String v) {
-        try {
-            URI u = URI.create(v);
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
-                throw new IllegalArgumentException("not http(s)");
-            }
-            return u;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("environment variable " + name + " must be an http(s) URL, was '" + v + "'");
-        }
-    }
 }

@@ -96,11 +96,11 @@ find "${FLAME_HOME}/wlp/bin" -maxdepth 1 -type f -exec chmod 0755 {} +
 server=$(basename "${servers[0]}")
 log "Liberty server '${server}' unpacked"
 
-# the runner advertises its own address (with the application's context root); logged for debugging
+# the runner joins its parent from this address (the parent checks it); logged for debugging
 local_ip=$(imds local-ipv4)
 log "local IPv4 ${local_ip}, runner port ${RUNNER_PORT}"
 
-# The env file holds the runner's secret: readable by root only.
+# The env file holds the runner's one-time join token: readable by root only.
 umask 077
 cat > "${ENV_FILE}" <<'FLAME_ENV'
 {{ENV_FILE}}

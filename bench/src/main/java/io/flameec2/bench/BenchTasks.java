@@ -5,7 +5,7 @@ import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 /**
- * The work of {@link TransportBench}: nothing, or a byte array sent there and back. The FlameEC2 closures are
+ * The work of {@link TransportBench}: nothing, a byte array sent there and back, or a sleep. The FlameEC2 closures are
  * serializable lambdas (the runner WAR holds this class); the Hazelcast tasks are plain serializable callables
  * (the member's class path holds this class).
  */
@@ -31,6 +31,21 @@ public final class BenchTasks {
      */
     public static FlameCallable<byte[]> echo(byte[] payload) {
         return () -> payload;
+    }
+
+    /**
+     * A closure that sleeps, for calls that stay in flight: it returns when it started (epoch milliseconds on
+     * the runner, the same machine's clock as the parent's).
+     *
+     * @param millis how long it sleeps
+     * @return the closure
+     */
+    public static FlameCallable<Long> sleep(long millis) {
+        return () -> {
+            long started = System.currentTimeMillis();
+            Thread.sleep(millis);
+            return started;
+        };
     }
 
     /** Hazelcast: a task that does nothing. */

@@ -8,6 +8,7 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -18,6 +19,7 @@ import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,8 +37,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,34 +53,48 @@ import java.util.logging.Logger;
  *   <li><b>http-floor</b>: a bare echo servlet ({@link EchoServlet}) on an Open Liberty server with servlet-6.0
  *       only, called with the JDK HttpClient (HTTP/1.1) from this JVM, the same client FlameEC2 uses; the body
  *       has the size of FlameEC2's encoded no-op call.</li>
+ *   <li><b>tcp-pingpong</b>, <b>tls-pingpong</b>: the limit the runner channel aims at ({@link PingPong}): a
+ *       server in a second JVM echoes messages of the size of a no-op FlameEC2 call over ONE loopback
+ *       connection, plain TCP and JDK TLS 1.3 (the channel's {@link io.flameec2.impl.channel.ChannelTls}
+ *       contexts); 16 and 64 callers are multiplexed over that one connection.</li>
  *   <li><b>flameec2</b>: the real path: {@link FlamePoolEngine} over {@link RemoteBackend}, one runner = the
- *       runner WAR (plus {@link BenchTasks}) on Open Liberty with liberty-config's runner server.xml, booted by
- *       this JVM as its parent; no-op closures (signed, serialized, filtered, run on the runner's managed
- *       threads) through the pool (max 1 runner, max-concurrency 64).</li>
+ *       runner WAR (plus {@link BenchTasks}) on Open Liberty with liberty-config's runner server.xml, launched
+ *       by this JVM as its parent; the runner connects back to this JVM's channel (one TLS 1.3 connection,
+ *       Netty) and joins with its one-time token; no-op closures (serialized, filtered, run on the runner's
+ *       managed threads) through the pool (max 1 runner, max-concurrency {@code --max-concurrency}, 10000).</li>
  *   <li><b>hazelcast</b>: Hazelcast 5.5.0 {@code IExecutorService} (pool size 64): one member alone in a second
  *       JVM ({@link HazelcastMember}), this JVM a client.</li>
  * </ul>
  * Scenarios: warm no-op calls with 1, 16 and 64 closed-loop callers, a 1 MB argument returned (1 caller), and
  * cold starts: spawn to the first 200 of a bare Liberty with the echo WAR, and spawn to registered of a runner
- * (the pool's {@link RunnerReady#bootTime()}). Cold starts run one at a time; then each scenario runs on every
+ * (joined: the pool's {@link RunnerReady#bootTime()}). Cold starts run one at a time; then each scenario runs on every
  * system back to back (the servers stay up, idle while another is measured), so that the load of a shared
- * machine at that moment weighs on all of them alike. Prints a table with ratios to the floor and writes
- * {@code bench/target/transport.csv}.
+ * machine at that moment weighs on all of them alike. Last, {@code 10k concurrent}: {@code --concurrent}
+ * (10000) calls that each sleep {@code --sleep-ms} (5000) on the runner, all in flight at once on its one
+ * connection: the parent's heap growth per in-flight call (used heap after GC, in flight minus before), the
+ * runner's threads and resident memory, and the time until all started (the closures return their start
+ * time) and ended. Prints a table with ratios to the floor and to Hazelcast, the issue's targets (FlameEC2
+ * against Hazelcast) and writes {@code bench/target/transport.csv}.
  *
  * <p>Run from the repository root: {@code bench/run.sh} (or, built, {@code java -cp
  * "bench/target/classes:bench/target/lib/*" io.flameec2.bench.TransportBench [--seconds=3] [--warmup=2]
- * [--cold=1] [--callers=1,16,64] [--mb=true] [--only=http-floor,flameec2,hazelcast] [--csv=transport.csv]
- * [--prewarm=8] [--unlimited-keepalive=false] [--core-threads=0]}).
+ * [--cold=1] [--callers=1,16,64] [--mb=true] [--only=http-floor,tcp-pingpong,tls-pingpong,flameec2,hazelcast]
+ * [--csv=transport.csv] [--prewarm=8] [--unlimited-keepalive=false] [--core-threads=0] [--max-concurrency=10000]
+ * [--concurrent=10000] [--sleep-ms=5000]}; {@code --concurrent=0} skips the in-flight scenario).
  */
 public final class TransportBench {
 
     static final String FLOOR = "http-floor";
     static final String FLAME = "flameec2";
     static final String HAZELCAST = "hazelcast";
+    static final String TCP = "tcp-pingpong";
+    static final String TLS = "tls-pingpong";
     private static final int ECHO_PORT = 19411;
     private static final int RUNNER_PORT = 19410;
     private static final int PARENT_PORT = 19412;
     private static final int HAZELCAST_PORT = 19420;
+    private static final int PINGPONG_PORT = 19413;
+    private static final int PINGPONG_TLS_PORT = 19414;
     private static final int MB = 1 << 20;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     /** Strong references: JUL forgets levels of loggers nobody holds. */
@@ -90,6 +110,10 @@ public final class TransportBench {
     private final List<Load.Result> results = new ArrayList<>();
     private final Map<String, List<Long>> cold = new LinkedHashMap<>();
     private final byte[] megabyte = new byte[MB];
+    private final List<String> notes = new ArrayList<>();
+    private int maxConcurrency = 10_000;
+    private FlamePoolEngine flamePool;
+    private BenchLauncher flameLauncher;
 
     private TransportBench(Duration warmup, Duration measure, int coldRuns, Path target, int[] callers,
             boolean megabyteScenario, Duration prewarm) {
@@ -136,13 +160,20 @@ public final class TransportBench {
         Liberty liberty = Liberty.prepare(target.resolve("liberty"), root,
                 Boolean.parseBoolean(opts.getOrDefault("unlimited-keepalive", "false")),
                 Integer.parseInt(opts.getOrDefault("core-threads", "0")));
-        String only = opts.getOrDefault("only", FLOOR + "," + FLAME + "," + HAZELCAST);
+        Set<String> only = Set.of(opts.getOrDefault("only", String.join(",", FLOOR, TCP, TLS, FLAME, HAZELCAST))
+                .split(","));
+        bench.maxConcurrency = Integer.parseInt(opts.getOrDefault("max-concurrency", "10000"));
+        int concurrent = Integer.parseInt(opts.getOrDefault("concurrent", "10000"));
+        long sleepMs = Long.parseLong(opts.getOrDefault("sleep-ms", "5000"));
         List<Target> targets = new ArrayList<>();
         try {
             // cold starts one at a time, then every scenario on every system back to back, so that the load
             // of the (shared) machine at that moment weighs on the floor and on the others alike
             if (only.contains(FLOOR)) {
                 targets.add(bench.floor(liberty));
+            }
+            if (only.contains(TCP) || only.contains(TLS)) {
+                targets.addAll(bench.pingPong(only.contains(TCP), only.contains(TLS)));
             }
             if (only.contains(FLAME)) {
                 targets.add(bench.flame(liberty));
@@ -151,6 +182,9 @@ public final class TransportBench {
                 targets.add(bench.hazelcast());
             }
             bench.scenarios(targets);
+            if (bench.flamePool != null && concurrent > 0) {
+                bench.inFlight(concurrent, sleepMs);
+            }
         } finally {
             for (Target t : targets) {
                 try {
@@ -182,6 +216,94 @@ public final class TransportBench {
                 results.add(Load.run(t.name(), "1 MB round trip", 1, warmup, measure, 200, t.megabyte()));
             }
         }
+    }
+
+    /**
+     * {@code n} sleeping calls in flight at once on the one runner: the parent's heap per in-flight call, the
+     * runner's threads and memory, and how long until all started and ended.
+     */
+    private void inFlight(int n, long sleepMs) throws Exception {
+        System.out.println("== " + FLAME + ": " + n + " concurrent calls sleeping " + sleepMs + " ms on one runner "
+                + "(max-concurrency " + maxConcurrency + ")");
+        FlameInvocation sleep = new FlameInvocation.Closure(BenchTasks.sleep(sleepMs));
+        flamePool.submit(sleep, CALL_TIMEOUT).get(); // the closure's class is loaded on both sides
+        Optional<ProcessHandle> runner = flameLauncher.runnerJvm();
+        long[] runnerBefore = runner.map(h -> procStatus(h.pid())).orElse(new long[] {-1, -1});
+        long heapBefore = usedHeapAfterGc();
+        List<CompletableFuture<Object>> calls = new ArrayList<>(n);
+        AtomicLong lastEnd = new AtomicLong();
+        AtomicLong latestStart = new AtomicLong();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        long startMs = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<Object> f = flamePool.submit(sleep, CALL_TIMEOUT);
+            f.whenComplete((v, e) -> {
+                lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
+                if (e != null) {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e);
+                } else {
+                    latestStart.accumulateAndGet((Long) v, Math::max);
+                }
+            });
+            calls.add(f);
+        }
+        long submittedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        Thread.sleep(Math.min(sleepMs / 2, 1500)); // let the runner start them
+        long[] runnerDuring = runner.map(h -> procStatus(h.pid())).orElse(new long[] {-1, -1});
+        long heapDuring = usedHeapAfterGc();
+        long doneAtMeasure = calls.stream().filter(CompletableFuture::isDone).count();
+        for (CompletableFuture<Object> f : calls) {
+            try {
+                f.get(5, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // counted in whenComplete
+            }
+        }
+        long endMs = TimeUnit.NANOSECONDS.toMillis(lastEnd.get() - t0);
+        String line1 = String.format(Locale.ROOT, "10k concurrent: %d calls sleeping %d ms: %d ok, %d failed%s; "
+                + "all submitted after %d ms, all started after %d ms, all ended after %d ms (ideal %d ms)", n,
+                sleepMs, n - failed.get(), failed.get(), firstFailure.get() == null ? ""
+                        : " (first: " + firstFailure.get() + ")", submittedMs,
+                failed.get() == n ? -1 : latestStart.get() - startMs, endMs, sleepMs);
+        String line2 = String.format(Locale.ROOT, "10k concurrent: parent heap after GC %.1f MB -> %.1f MB with "
+                + "the calls in flight (%d of them done at that moment): %.0f bytes per in-flight call (incl. the "
+                + "caller's future)", heapBefore / 1e6, heapDuring / 1e6, doneAtMeasure,
+                (heapDuring - heapBefore) / (double) (n - doneAtMeasure));
+        String line3 = String.format(Locale.ROOT, "10k concurrent: runner JVM threads %d -> %d, resident %.0f MB -> "
+                + "%.0f MB (%.0f KB per in-flight call)", runnerBefore[0], runnerDuring[0], runnerBefore[1] / 1024.0,
+                runnerDuring[1] / 1024.0, (runnerDuring[1] - runnerBefore[1]) / (double) n);
+        for (String l : List.of(line1, line2, line3)) {
+            System.out.println("  " + l);
+            notes.add(l);
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        var memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc(); // a measurement, not a habit: the before and after must both be after a full GC
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    /** {Threads, VmRSS in KB} of a process, from /proc (Linux), or -1s. */
+    private static long[] procStatus(long pid) {
+        long[] v = {-1, -1};
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("Threads:")) {
+                    v[0] = Long.parseLong(l.substring(8).trim());
+                } else if (l.startsWith("VmRSS:")) {
+                    v[1] = Long.parseLong(l.substring(6).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or gone
+        }
+        return v;
     }
 
     // ------------------------------------------------------------------ systems
@@ -222,6 +344,62 @@ public final class TransportBench {
         }
     }
 
+    /** The ping-pong server in a second JVM, and a client connection to its plain and its TLS port. */
+    private List<Target> pingPong(boolean plain, boolean tls) throws Exception {
+        System.out.println("== " + TCP + " / " + TLS + ": echo server thread in a second JVM, ONE loopback "
+                + "connection each, callers multiplexed");
+        Path log = target.resolve("pingpong-server.log");
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), PingPong.class.getName(),
+                Integer.toString(PINGPONG_PORT), Integer.toString(PINGPONG_TLS_PORT)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        AutoCloseable stop = () -> {
+            server.getOutputStream().close(); // it exits when its stdin closes
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        };
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            String fingerprint = null;
+            while (fingerprint == null) {
+                String out = Files.readString(log);
+                int at = out.indexOf("READY ");
+                if (at >= 0 && out.indexOf('\n', at) > 0) {
+                    fingerprint = out.substring(at + 6, out.indexOf('\n', at)).trim();
+                } else if (!server.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the ping-pong server did not start; see " + log);
+                } else {
+                    Thread.sleep(10); // polling a file another process writes
+                }
+            }
+            byte[] small = new byte[noopCallBytes()];
+            List<Target> started = new ArrayList<>();
+            List<PingPong.Client> clients = new ArrayList<>();
+            if (plain) {
+                PingPong.Client c = new PingPong.Client(PINGPONG_PORT, null);
+                clients.add(c);
+                started.add(new Target(TCP, () -> c.call(small), () -> c.call(megabyte), c));
+            }
+            if (tls) {
+                PingPong.Client c = new PingPong.Client(PINGPONG_TLS_PORT, fingerprint);
+                clients.add(c);
+                started.add(new Target(TLS, () -> c.call(small), () -> c.call(megabyte), c));
+            }
+            // the last one stops the server
+            Target last = started.remove(started.size() - 1);
+            started.add(new Target(last.name(), last.noop(), last.megabyte(), () -> {
+                last.stop().close();
+                stop.close();
+            }));
+            System.out.println("  message size " + small.length + " B (+8 B header) each way");
+            return started;
+        } catch (Exception | Error e) {
+            stop.close();
+            throw e;
+        }
+    }
+
     /** The size of the request body of a FlameEC2 no-op call, for the floor's body. */
     private static int noopCallBytes() throws Exception {
         RemoteSettings s = settings();
@@ -230,7 +408,8 @@ public final class TransportBench {
     }
 
     private Target flame(Liberty liberty) throws Exception {
-        System.out.println("== " + FLAME + ": pool engine + remote backend + runner WAR on Liberty");
+        System.out.println("== " + FLAME + ": pool engine + remote backend + runner WAR on Liberty (one TLS "
+                + "connection, runner -> parent)");
         FlamePoolEngine pool = null;
         RemoteBackend backend = null;
         BenchLauncher launcher = new BenchLauncher(liberty);
@@ -239,7 +418,7 @@ public final class TransportBench {
                 if (pool != null) {
                     stop(pool, backend);
                 }
-                FlamePoolConfig config = FlamePoolConfig.builder("bench").min(0).max(1).maxConcurrency(64)
+                FlamePoolConfig config = FlamePoolConfig.builder("bench").min(0).max(1).maxConcurrency(maxConcurrency)
                         .bootTimeout(Duration.ofMinutes(3)).idleShutdownAfter(Duration.ofMinutes(10))
                         .timeout(CALL_TIMEOUT).shutdownTimeout(Duration.ofSeconds(5)).backend("bench").build();
                 backend = new RemoteBackend(context(config), launcher, settings());
@@ -250,10 +429,12 @@ public final class TransportBench {
                     }
                 });
                 long t0 = System.nanoTime();
-                pool.submit(new FlameInvocation.Closure(BenchTasks.noop()), CALL_TIMEOUT).get(4, TimeUnit.MINUTES);
+                // the first call waits for the boot: its timeout covers the boot timeout, not CALL_TIMEOUT
+                pool.submit(new FlameInvocation.Closure(BenchTasks.noop()), Duration.ofMinutes(4))
+                        .get(4, TimeUnit.MINUTES);
                 long firstCall = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 long ms = ready.get(1, TimeUnit.SECONDS).toMillis();
-                System.out.println("  cold start (spawn -> registered): " + ms + " ms; first call answered after "
+                System.out.println("  cold start (spawn -> joined): " + ms + " ms; first call answered after "
                         + firstCall + " ms");
                 cold.computeIfAbsent(FLAME, k -> new ArrayList<>()).add(ms);
             }
@@ -266,6 +447,8 @@ public final class TransportBench {
         }
         FlamePoolEngine p = pool;
         RemoteBackend b = backend;
+        flamePool = pool;
+        flameLauncher = launcher;
         FlameInvocation noop = new FlameInvocation.Closure(BenchTasks.noop());
         FlameInvocation echo = new FlameInvocation.Closure(BenchTasks.echo(megabyte));
         return new Target(FLAME, () -> p.submit(noop, CALL_TIMEOUT).get(), () -> {
@@ -364,7 +547,10 @@ public final class TransportBench {
         };
     }
 
-    /** Starts the runner server with the environment the remote backend gives it, like the process backend. */
+    /**
+     * Starts the runner server with the environment the remote backend gives it (the parent channel's address
+     * and fingerprint, the join token, ...), like the process backend; the runner joins from loopback.
+     */
     private static final class BenchLauncher implements RunnerLauncher {
         private final Liberty liberty;
         private final List<Process> live = new ArrayList<>();
@@ -376,8 +562,7 @@ public final class TransportBench {
         @Override
         public synchronized LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
             Map<String, String> all = new HashMap<>(env);
-            all.put("FLAME_HTTP_PORT", Integer.toString(RUNNER_PORT));
-            all.put("FLAME_RUNNER_HOST", "127.0.0.1");
+            all.put("FLAME_HTTP_PORT", Integer.toString(RUNNER_PORT)); // loopback only, unused by FlameEC2
             all.put("FLAME_SERIALIZATION_ALLOW", "io.flameec2.bench.*");
             Process p = liberty.start(Liberty.RUNNER, "runner-" + runnerId, all);
             live.add(p);
@@ -390,6 +575,11 @@ public final class TransportBench {
                 @Override
                 public boolean isAlive() {
                     return p.isAlive();
+                }
+
+                @Override
+                public JoinOrigin joinOrigin() {
+                    return JoinOrigin.loopback();
                 }
 
                 @Override
@@ -407,45 +597,81 @@ public final class TransportBench {
         synchronized void killAll() {
             live.forEach(Liberty::stop);
         }
+
+        /** The runner's JVM (the child of the {@code server run} script), if it runs. */
+        synchronized Optional<ProcessHandle> runnerJvm() {
+            return live.stream().filter(Process::isAlive).reduce((a, b) -> b).stream()
+                    .flatMap(Process::descendants).filter(h -> h.info().command().map(c -> c.endsWith("java"))
+                            .orElse(false)).findFirst();
+        }
     }
 
     // ------------------------------------------------------------------ report
 
     private void report(String csvName) throws IOException {
         PrintStream out = System.out;
-        String fmt = "%-11s %-16s %7s %8s %9s %9s %9s %8s %8s %8s%n";
-        String header = "system,scenario,callers,calls,calls_per_s,p50_us,p99_us,x_floor_p50,x_floor_p99,x_floor_tput";
+        String fmt = "%-12s %-15s %7s %8s %11s %8s %8s %11s %12s %8s %9s%n";
+        String header = "system,scenario,callers,calls,calls_per_s,p50_us,p99_us,x_floor_p50,x_floor_tput,x_hz_p50,"
+                + "x_hz_tput";
         StringBuilder csv = new StringBuilder(header).append('\n');
         out.println();
         out.printf(Locale.ROOT, fmt, (Object[]) header.split(","));
         for (Load.Result r : results) {
-            Optional<Load.Result> f = results.stream().filter(x -> x.system().equals(FLOOR)
-                    && x.scenario().equals(r.scenario()) && x.callers() == r.callers()).findFirst();
+            Optional<Load.Result> f = same(FLOOR, r);
+            Optional<Load.Result> h = same(HAZELCAST, r);
             String[] row = {r.system(), r.scenario(), Integer.toString(r.callers()), Long.toString(r.calls()),
                 String.format(Locale.ROOT, "%.0f", r.perSecond()), String.format(Locale.ROOT, "%.0f", r.micros(0.5)),
                 String.format(Locale.ROOT, "%.0f", r.micros(0.99)),
                 f.map(x -> ratio(r.micros(0.5), x.micros(0.5))).orElse("-"),
-                f.map(x -> ratio(r.micros(0.99), x.micros(0.99))).orElse("-"),
-                f.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-")};
+                f.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-"),
+                h.map(x -> ratio(r.micros(0.5), x.micros(0.5))).orElse("-"),
+                h.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-")};
             out.printf(Locale.ROOT, fmt, (Object[]) row);
             csv.append(String.join(",", row)).append('\n');
         }
         out.println();
+        out.println("targets (FlameEC2 / Hazelcast, this run):");
+        target("no-op, 1 caller, p50", "no-op", 1, true, 1.0);
+        target("no-op, 16 callers, calls/s", "no-op", 16, false, 1.0);
+        target("no-op, 64 callers, calls/s", "no-op", 64, false, 1.0);
+        target("1 MB round trip, p50", "1 MB round trip", 1, true, 1.2);
+        out.println();
         for (Map.Entry<String, List<Long>> e : cold.entrySet()) {
             String what = switch (e.getKey()) {
                 case FLOOR -> "bare Liberty + echo WAR, spawn -> first 200";
-                case FLAME -> "FlameEC2 runner, spawn -> registered";
+                case FLAME -> "FlameEC2 runner, spawn -> joined";
                 default -> "Hazelcast member JVM, spawn -> accepting";
             };
             long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
             out.printf(Locale.ROOT, "cold start %-46s %s ms%n", what, Arrays.toString(v));
             csv.append(e.getKey()).append(",cold start,1,").append(v.length).append(",,")
-                    .append(v[v.length / 2] * 1000).append(',').append(v[v.length - 1] * 1000).append(",,,\n");
+                    .append(v[v.length / 2] * 1000).append(",").append(v[v.length - 1] * 1000).append(",,,,\n");
         }
+        notes.forEach(out::println);
         Path file = target.resolve(csvName);
         Files.createDirectories(file.getParent());
         Files.writeString(file, csv);
         out.println("\nwrote " + file);
+    }
+
+    private Optional<Load.Result> same(String system, Load.Result r) {
+        return results.stream().filter(x -> x.system().equals(system) && x.scenario().equals(r.scenario())
+                && x.callers() == r.callers()).findFirst();
+    }
+
+    /** One of the issue's targets: FlameEC2's p50 at most, or its calls/s at least, {@code bound} x Hazelcast's. */
+    private void target(String what, String scenario, int callers, boolean latency, double bound) {
+        Optional<Load.Result> f = results.stream().filter(x -> x.system().equals(FLAME)
+                && x.scenario().equals(scenario) && x.callers() == callers).findFirst();
+        Optional<Load.Result> h = f.flatMap(x -> same(HAZELCAST, x));
+        if (f.isEmpty() || h.isEmpty()) {
+            System.out.printf(Locale.ROOT, "  %-28s not measured%n", what);
+            return;
+        }
+        double x = latency ? f.get().micros(0.5) / h.get().micros(0.5) : f.get().perSecond() / h.get().perSecond();
+        boolean met = latency ? x <= bound : x >= bound;
+        System.out.printf(Locale.ROOT, "  %-28s %5.2fx   target %s %.1fx   %s%n", what, x, latency ? "<=" : ">=", bound,
+                met ? "MET" : "MISSED");
     }
 
     private static String ratio(double a, double b) {

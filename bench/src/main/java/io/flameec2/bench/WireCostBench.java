@@ -1,11 +1,9 @@
 package io.flameec2.bench;
 
-import io.flameec2.impl.wire.WireAuth;
 import io.flameec2.impl.wire.WireCall;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireFilter;
 import io.flameec2.impl.wire.WireReply;
-import io.flameec2.impl.wire.WireSecret;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import java.io.IOException;
@@ -22,8 +20,12 @@ import java.util.function.Supplier;
 
 /**
  * The CPU cost of FlameEC2's wire protocol for one call, in this JVM, without any transport: what the parent
- * and the runner each compute per no-op call and per 1 MB argument (encode, sign, verify, decode, both ways).
- * Prints a table and writes {@code bench/target/wire-cost.csv}.
+ * and the runner each compute per no-op call and per 1 MB argument, both ways: the parent encodes the call,
+ * the runner decodes it, the runner encodes the reply, the parent decodes it. Nothing is signed or verified:
+ * the runner channel authenticates the runner once, at its join, inside one TLS 1.3 connection, and carries
+ * no per-message signature since (TLS's own record protection is part of the transport, measured by
+ * {@link TransportBench}'s {@code tls-pingpong} row, not here). Prints a table and writes
+ * {@code bench/target/wire-cost.csv}.
  *
  * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.flameec2.bench.WireCostBench}
  */
@@ -43,9 +45,6 @@ public final class WireCostBench {
     public static void main(String[] args) throws IOException {
         WireCodec codec = new WireCodec(WireFilter.read(io.flameec2.impl.config.ConfigLookup.of(
                 Map.of(WireFilter.ALLOW, "io.flameec2.bench.*"))));
-        String secret = WireSecret.generate();
-        WireAuth parent = new WireAuth(secret);
-        WireAuth runner = new WireAuth(secret);
         ClassLoader loader = WireCostBench.class.getClassLoader();
         byte[] mb = new byte[1 << 20];
         new Random(7).nextBytes(mb);
@@ -58,18 +57,12 @@ public final class WireCostBench {
                 int n = big ? 200 : 20_000;
                 FlameCall call = new FlameCall("c-1", inv, Instant.now().plusSeconds(600));
                 byte[] req = codec.encode(WireCall.of(call));
-                Map<String, String> signed = parent.signRequest("POST", "/call", req);
                 byte[] rep = codec.encode(new WireReply.Value(big ? mb : null));
-                Map<String, String> replySig = runner.signReply(200, "/call", signed.get(WireAuth.NONCE), rep);
                 rows.add(time(what, "parent: encode call (" + req.length + " B)", n,
                         () -> codec.encode(WireCall.of(call))));
-                rows.add(time(what, "parent: sign request", n, () -> parent.signRequest("POST", "/call", req)));
-                rows.add(time(what, "runner: verify request (no nonce cache)", n, () -> runner.verifyReply(200, "/call",
-                        signed.get(WireAuth.NONCE), replySig::get, rep)));
                 rows.add(time(what, "runner: decode call", n, () -> codec.decode(req, loader, WireCall.class)));
                 rows.add(time(what, "runner: encode reply (" + rep.length + " B)", n,
                         () -> codec.encode(new WireReply.Value(big ? mb : null))));
-                rows.add(time(what, "runner: sign reply", n, () -> runner.signReply(200, "/call", "n", rep)));
                 rows.add(time(what, "parent: decode reply", n, () -> codec.decode(rep, loader, WireReply.class)));
             }
         }

@@ -193,7 +193,11 @@ public final class ChannelServer {
 
     // ------------------------------------------------------------------ unauthenticated connections
 
+    private static final io.netty.util.AttributeKey<Long> CONNECTED =
+            io.netty.util.AttributeKey.valueOf("flame.connected");
+
     private void admit(SocketChannel ch) {
+        ch.attr(CONNECTED).set(System.nanoTime());
         long timeout = settings.joinTimeout().toMillis();
         SslHandler tls = identity.context().newHandler(ch.alloc());
         tls.setHandshakeTimeoutMillis(timeout);
@@ -331,6 +335,9 @@ public final class ChannelServer {
         Connection connection = (Connection) ch.pipeline().get("connection");
         bound[0] = p.binder().apply(connection);
         ch.writeAndFlush(Frames.frame(ch.alloc(), FrameType.JOINED, Frames.LAST, 0, new byte[0], 0, 0));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ch.attr(CONNECTED).get());
+        LOG.info(() -> "flame parent channel: runner " + join.runnerId() + " joined from " + from.getHostAddress()
+                + " (TLS and join took " + tookMs + " ms)");
         if (!p.joined.complete(bound[0])) {
             connection.close("the boot of runner " + join.runnerId() + " was given up");
         }

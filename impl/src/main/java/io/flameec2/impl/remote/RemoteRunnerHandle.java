@@ -42,7 +42,7 @@ import java.util.logging.Logger;
  * in-flight calls fail at once with {@link FlameRunnerLostException}, the {@link RunnerListener} hears it
  * once, and the launcher terminates what is left.
  */
-final class RemoteRunnerHandle implements FlameRunnerHandle, Connection.Listener {
+final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, Connection.Listener {
 
     private static final Logger LOG = Logger.getLogger(RemoteRunnerHandle.class.getName());
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -68,7 +68,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, Connection.Listener
     private volatile ScheduledFuture<?> heartbeats;
 
     /** A call on its way: what to complete, and what to say about it. */
-    private record Pending(FlameCall call, long sentNanos, CompletableFuture<Object> result) {
+    private record Pending(String callId, String what, long sentNanos, CompletableFuture<Object> result) {
     }
 
     RemoteRunnerHandle(String id, String pool, Connection connection, WireCodec codec, ClassLoader loader,
@@ -114,25 +114,42 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, Connection.Listener
 
     @Override
     public CompletableFuture<Object> invoke(FlameCall call) {
-        CompletableFuture<Object> result = new CompletableFuture<>();
-        RunnerState s = state.get();
-        if (s != RunnerState.READY) {
-            result.completeExceptionally(s == RunnerState.LOST
-                    ? new FlameRunnerLostException(pool, id, "it is lost", null)
-                    : new FlameRejectedException("runner " + id + " of pool '" + pool + "' is " + s
-                            + " and takes no calls", null));
-            return result;
+        CompletableFuture<Object> refused = refusal();
+        if (refused != null) {
+            return refused;
         }
         byte[] body;
         try {
             body = codec.encode(WireCall.of(call));
         } catch (WireException e) {
-            result.completeExceptionally(new FlameRejectedException("call " + call.callId() + " ("
+            return CompletableFuture.failedFuture(new FlameRejectedException("call " + call.callId() + " ("
                     + call.invocation().describe() + ") cannot be sent: " + e.getMessage(), e));
-            return result;
         }
+        return send(call.callId(), call.invocation().describe(), body);
+    }
+
+    @Override
+    public CompletableFuture<Object> invokeEncoded(String callId, byte[] body) {
+        CompletableFuture<Object> refused = refusal();
+        return refused != null ? refused : send(callId, "an encoded call", body);
+    }
+
+    /** Why this runner takes no call now, as a failed future; {@code null} when it takes calls. */
+    private CompletableFuture<Object> refusal() {
+        RunnerState s = state.get();
+        if (s == RunnerState.READY) {
+            return null;
+        }
+        return CompletableFuture.failedFuture(s == RunnerState.LOST
+                ? new FlameRunnerLostException(pool, id, "it is lost", null)
+                : new FlameRejectedException("runner " + id + " of pool '" + pool + "' is " + s + " and takes no calls",
+                        null));
+    }
+
+    private CompletableFuture<Object> send(String callId, String what, byte[] body) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
         int stream = streams.incrementAndGet();
-        inFlight.put(stream, new Pending(call, System.nanoTime(), result));
+        inFlight.put(stream, new Pending(callId, what, System.nanoTime(), result));
         // a runner that went LOST between the state check and the put: fail here, markLost may have missed it
         if (state.get() == RunnerState.LOST) {
             inFlight.remove(stream);
@@ -166,13 +183,12 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, Connection.Listener
     }
 
     private void decoded(Pending p, byte[] body) {
-        FlameCall call = p.call();
         WireReply reply;
         try {
             reply = codec.decode(body, loader, WireReply.class);
         } catch (WireException e) {
-            p.result().completeExceptionally(new FlameRejectedException("the result of call " + call.callId() + " ("
-                    + call.invocation().describe() + ") on runner " + id + " cannot be read: " + e.getMessage(), e));
+            p.result().completeExceptionally(new FlameRejectedException("the result of call " + p.callId() + " ("
+                    + p.what() + ") on runner " + id + " cannot be read: " + e.getMessage(), e));
             return;
         }
         if (reply instanceof WireReply.Value v) {
@@ -194,8 +210,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, Connection.Listener
                 Pending p = inFlight.get(stream);
                 if (p != null) {
                     p.result().completeExceptionally(new FlameRejectedException("runner " + id + " refused call "
-                            + p.call().callId() + " (" + p.call().invocation().describe() + "): "
-                            + Frames.text(payload), null));
+                            + p.callId() + " (" + p.what() + "): " + Frames.text(payload), null));
                 }
             }
             case PONG -> {

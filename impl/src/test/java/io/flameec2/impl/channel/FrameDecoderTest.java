@@ -37,7 +37,7 @@ class FrameDecoderTest {
      */
     private static void dispose(EmbeddedChannel c) {
         try {
-            dispose(c);
+            c.finishAndReleaseAll();
         } catch (DecoderException expected) {
             c.releaseInbound();
         }

@@ -118,11 +118,11 @@ class Ec2LauncherBoxIT {
         String instanceId = runner.describe().replace("instance ", "");
         BoxInstance instance = fx.box.instance(instanceId);
         assertEquals("r-1", report.get("id"));
-        assertEquals("secret-r-1", report.get("secret"));
+        assertEquals("token-r-1", report.get("token"));
         assertEquals("true", report.get("runner"));
         assertEquals("9080", report.get("port"));
         assertTrue(instance.consoleOutput().contains("local IPv4 " + instance.address), "IMDSv2 reached");
-        assertEquals("600", report.get("mode"), "the env file holds the secret");
+        assertEquals("600", report.get("mode"), "the env file holds the join token");
         assertEquals("run fakeRunner", report.get("args"));
 
         Map<String, String> request = fx.box.runInstancesRequests().get(0);
@@ -273,8 +273,10 @@ class Ec2LauncherBoxIT {
         env.put(RunnerEnv.RUNNER, "true");
         env.put(RunnerEnv.RUNNER_ID, runnerId);
         env.put(RunnerEnv.POOL, "box");
-        env.put(RunnerEnv.SECRET, "secret-" + runnerId);
-        env.put(RunnerEnv.PARENT_URL, "http://" + fx.box.gateway() + ":" + parent.getAddress().getPort() + "/register");
+        env.put(RunnerEnv.JOIN_TOKEN, "token-" + runnerId);
+        // the fake runner reports to this test over HTTP (FakeRunnerBundle), not over the runner channel
+        env.put(FakeRunnerBundle.REPORT_URL, "http://" + fx.box.gateway() + ":" + parent.getAddress().getPort()
+                + "/register");
         env.put(RunnerEnv.HTTP_PORT, "9080");
         return env;
     }

@@ -9,21 +9,24 @@ import java.util.zip.ZipOutputStream;
 /**
  * A stand-in for a Liberty server package, laid out like one ({@code wlp/bin/server},
  * {@code wlp/usr/servers/<name>/}), whose {@code server run} reports what a runner would see (its env, the env
- * file's mode) to {@code FLAME_PARENT_URL}, then exits or stays as the parent answers. It tests the user-data
+ * file's mode) to the test at {@code FAKE_REPORT_URL} over plain HTTP, then exits or stays as the parent answers. It tests the user-data
  * and the box without the minute a real Liberty boot costs.
  */
 final class FakeRunnerBundle {
 
+    /** The variable naming where the fake runner reports. */
+    static final String REPORT_URL = "FAKE_REPORT_URL";
+
     static final String SERVER_SCRIPT = """
             #!/bin/bash
             # fake Liberty bin/server: FAKE_BEHAVIOUR=register (default) or silent (never calls back)
-            report=$(printf 'id=%s\\nsecret=%s\\nport=%s\\nrunner=%s\\nmode=%s\\nargs=%s\\n' \\
-              "${FLAME_RUNNER_ID}" "${FLAME_SECRET}" "${FLAME_HTTP_PORT}" "${FLAME_RUNNER}" \\
+            report=$(printf 'id=%s\\ntoken=%s\\nport=%s\\nrunner=%s\\nmode=%s\\nargs=%s\\n' \\
+              "${FLAME_RUNNER_ID}" "${FLAME_JOIN_TOKEN}" "${FLAME_HTTP_PORT}" "${FLAME_RUNNER}" \\
               "$(stat -c %a /opt/flame/runner.env)" "$*")
             if [ "${FAKE_BEHAVIOUR:-register}" = silent ]; then
               sleep 3600
             fi
-            answer=$(curl -fsS -X POST --data-binary "${report}" "${FLAME_PARENT_URL}")
+            answer=$(curl -fsS -X POST --data-binary "${report}" "${FAKE_REPORT_URL}")
             if [ "${answer}" = stay ]; then
               sleep 3600
             fi

@@ -47,7 +47,14 @@ final class ProcessLauncher implements RunnerLauncher {
     private record Unpacked(Path wlp, String server) {
     }
 
-    ProcessLauncher(String pool, Path bundle, Path javaHome) {
+    /**
+     * A launcher of one pool's runner processes.
+     *
+     * @param pool the pool, for logs
+     * @param bundle the runner bundle (a Liberty server package)
+     * @param javaHome the Java the runners run on
+     */
+    public ProcessLauncher(String pool, Path bundle, Path javaHome) {
         this.pool = pool;
         this.bundle = bundle;
         this.javaHome = javaHome;

@@ -1,7 +1,7 @@
 package io.flameec2;
 
 /**
- * A runner could not be booted (the backend failed, or the runner did not register within
+ * A runner could not be booted (the backend failed, or the runner did not join within
  * {@code boot-timeout}); the calls that waited for it fail with this exception.
  */
 public class FlameBootException extends FlameException {

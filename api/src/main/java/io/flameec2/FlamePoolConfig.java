@@ -17,7 +17,7 @@ import java.util.Optional;
  *     (default: never)
  * @param singleUse whether a runner is stopped after its first call (default false)
  * @param timeout the default timeout of a call, covering the wait for a slot and the remote work (default 30s)
- * @param bootTimeout how long a runner may take to boot and register (default 30s)
+ * @param bootTimeout how long a runner may take to boot and join its parent (default 30s)
  * @param shutdownTimeout how long a stopping runner may take in all (FLAME's shutdown_timeout): in-flight calls
  *     drain until shortly before it, then are interrupted, and the runner's process is gone by then (default 30s)
  * @param backend the backend's name: {@code local}, {@code process} or {@code ec2} (default {@code local})

@@ -3,7 +3,7 @@ package io.flameec2.event;
 import java.time.Duration;
 
 /**
- * A runner has booted, registered with the parent and takes calls.
+ * A runner has booted, joined its parent and takes calls.
  *
  * @param pool the pool
  * @param runnerId the runner

@@ -6,7 +6,7 @@ public enum StopReason {
     IDLE,
     /** It served its one call in a {@code single-use} pool. */
     SINGLE_USE,
-    /** It failed to boot or did not register within {@code boot-timeout}. */
+    /** It failed to boot or did not join within {@code boot-timeout}. */
     BOOT_FAILED,
     /** It died or stopped answering. */
     LOST,

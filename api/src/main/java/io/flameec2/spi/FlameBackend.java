@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 public interface FlameBackend extends AutoCloseable {
 
     /**
-     * Starts booting a runner. Returns at once; the future completes when the runner has registered and takes
+     * Starts booting a runner. Returns at once; the future completes when the runner has joined and takes
      * calls, or exceptionally with a {@link io.flameec2.FlameBootException} (the backend then cleans up
      * whatever it started, such as an instance). The backend must fail the boot itself within
      * {@link RunnerBootSpec#config()}'s {@code boot-timeout}.

@@ -2,9 +2,9 @@ package io.flameec2.spi;
 
 /** The state of a runner, as its backend knows it. */
 public enum RunnerState {
-    /** Booting: not yet registered. */
+    /** Booting: not yet joined its parent. */
     BOOTING,
-    /** Registered and taking calls. */
+    /** Joined and taking calls. */
     READY,
     /** Finishing its in-flight calls; takes no new ones. */
     DRAINING,

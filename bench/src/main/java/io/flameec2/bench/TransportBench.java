@@ -600,8 +600,10 @@ public final class TransportBench {
 
         /** The runner's JVM (the child of the {@code server run} script), if it runs. */
         synchronized Optional<ProcessHandle> runnerJvm() {
+            // the server script execs its JVM, or starts it as a child
             return live.stream().filter(Process::isAlive).reduce((a, b) -> b).stream()
-                    .flatMap(Process::descendants).filter(h -> h.info().command().map(c -> c.endsWith("java"))
+                    .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()),
+                            p.descendants())).filter(h -> h.info().command().map(c -> c.endsWith("/java"))
                             .orElse(false)).findFirst();
         }
     }

@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * application is up. The runner opens no port for FlameEC2. In a parent (no {@code FLAME_RUNNER}), it only
  * records the WAR's version ({@link AppVersion}).
  *
- * <p>When the runner must end (parent lost, idle, shutdown request, failed registration), the JVM exits,
+ * <p>When the runner must end (parent lost, idle, stop request, failed join), the JVM exits,
  * which stops Open Liberty; on EC2 the systemd unit then powers the instance off.
  */
 @WebListener

@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The {@code ec2} backend: runners are EC2 instances started by an {@link Ec2Launcher}, driven by the
- * common {@link RemoteBackend} (secret, registration, heartbeats, calls, boot timeout).
+ * common {@link RemoteBackend} (join token, channel, heartbeats, calls, boot timeout).
  */
 public final class Ec2BackendFactory implements FlameBackendFactory {
 

@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Starts each runner as one EC2 instance whose user-data boots the application's Liberty server package (see
  * {@link UserData}). The instance powers itself off when its runner stops and is launched with
  * {@code InstanceInitiatedShutdownBehavior=terminate}; the parent terminates it too when the runner does not
- * register in time, and {@link #terminateOrphans()} cleans up after parents that died.
+ * join in time, and {@link #terminateOrphans()} cleans up after parents that died.
  */
 public final class Ec2Launcher implements RunnerLauncher {
 

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 
 /**
  * The {@code process} backend: every runner is its own Open Liberty server process on this machine, booted
- * from the same runner bundle an EC2 instance downloads, so it exercises the whole remote path (secret,
- * registration, signed HTTP calls, heartbeats, drain) minus the cloud. Settings
+ * from the same runner bundle an EC2 instance downloads, so it exercises the whole remote path (join token,
+ * the runner channel from loopback, calls, heartbeats, drain) minus the cloud. Settings
  * ({@code flame.pools.<p>.process.<key>}, else {@code flame.process.<key>}): {@code bundle} (required: the
  * Liberty server package zip) and {@code java-home} (default: this JVM's).
  */

@@ -24,8 +24,10 @@ import java.util.zip.ZipOutputStream;
 /**
  * The benchmark's Open Liberty: the 26.0.0.3 runtime zip from the local Maven repository, unpacked once under
  * {@code bench/target/liberty}, with two servers: {@code flamerunner} (liberty-config's runner server.xml, the
- * runner WAR plus {@link BenchTasks}) and {@code echo} (servlet-6.0 only, a WAR holding {@code EchoServlet}).
- * Both get the same {@code jvm.options} as the integration tests' runner bundle.
+ * runner WAR plus {@link BenchTasks}; its HTTP endpoint listens on loopback only and carries nothing of
+ * FlameEC2: the runner connects out to the parent's channel) and {@code echo} (servlet-6.0 only, a WAR holding
+ * {@code EchoServlet}: the HTTP floor). Both get the same {@code jvm.options} as the integration tests' runner
+ * bundle.
  */
 final class Liberty {
 
@@ -46,8 +48,10 @@ final class Liberty {
      *
      * @param dir the benchmark's directory for Liberty
      * @param repoRoot the repository root (for liberty-config and the built WARs)
-     * @param unlimitedKeepAlive override maxKeepAliveRequests (100) with unlimited, on both servers
-     * @param coreThreads override the executor's coreThreads on both servers, 0 for Liberty's default
+     * @param unlimitedKeepAlive override maxKeepAliveRequests (100) with unlimited, on both servers (only the
+     *        floor's calls use HTTP)
+     * @param coreThreads override the executor's coreThreads on both servers, 0 for Liberty's default (the
+     *        runner's calls run on its managed thread factory's threads, not on the executor)
      * @return the installation
      * @throws Exception when the runtime or a WAR is missing
      */
@@ -102,8 +106,8 @@ final class Liberty {
             } else {
                 Files.deleteIfExists(override);
             }
-            // experiment: Liberty's executor starts small and grows slowly; a runner's request thread waits
-            // while the call runs on a work thread, so few executor threads cap the calls in flight
+            // experiment: Liberty's executor starts small and grows slowly, which capped the calls in flight of
+            // the former HTTP runner endpoint; the floor's echo servlet still runs on it
             Path executor = server.resolve("configDropins/overrides/bench-executor.xml");
             if (coreThreads > 0) {
                 Files.createDirectories(executor.getParent());

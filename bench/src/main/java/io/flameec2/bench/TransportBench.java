@@ -111,6 +111,8 @@ public final class TransportBench {
     private final Map<String, List<Long>> cold = new LinkedHashMap<>();
     private final byte[] megabyte = new byte[MB];
     private final List<String> notes = new ArrayList<>();
+    /** The JVM that answers each system's calls, for its CPU time per call. */
+    private final Map<String, java.util.function.Supplier<Optional<ProcessHandle>>> servers = new HashMap<>();
     private int maxConcurrency = 10_000;
     private FlamePoolEngine flamePool;
     private BenchLauncher flameLauncher;
@@ -208,12 +210,14 @@ public final class TransportBench {
         System.out.println("== warm calls");
         for (int n : callers) {
             for (Target t : targets) {
-                results.add(Load.run(t.name(), "no-op", n, warmup, measure, Integer.MAX_VALUE, t.noop()));
+                results.add(Load.run(t.name(), "no-op", n, warmup, measure, Integer.MAX_VALUE, t.noop(),
+                        cpu(t.name())));
             }
         }
         if (megabyteScenario) {
             for (Target t : targets) {
-                results.add(Load.run(t.name(), "1 MB round trip", 1, warmup, measure, 200, t.megabyte()));
+                results.add(Load.run(t.name(), "1 MB round trip", 1, warmup, measure, 200, t.megabyte(),
+                        cpu(t.name())));
             }
         }
     }
@@ -281,6 +285,31 @@ public final class TransportBench {
         }
     }
 
+    /** CPU nanoseconds so far of this JVM (the callers) and of the system's server JVM. */
+    private java.util.function.Supplier<long[]> cpu(String system) {
+        Optional<ProcessHandle> server = servers.getOrDefault(system, Optional::empty).get();
+        return () -> new long[] {cpuNanos(ProcessHandle.current().pid()),
+            server.map(h -> cpuNanos(h.pid())).orElse(-1L)};
+    }
+
+    /** utime + stime of a process from /proc (10 ms ticks), or -1. */
+    private static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // CLK_TCK 100
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The JVM of a Liberty server: the process itself when the script execs it, else its java child. */
+    static Optional<ProcessHandle> javaOf(Process p) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()), p.descendants())
+                .filter(h -> h.isAlive() && h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst();
+    }
+
     private static long usedHeapAfterGc() {
         var memory = ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < 3; i++) {
@@ -331,6 +360,7 @@ public final class TransportBench {
                 .connectTimeout(Duration.ofSeconds(5)).build();
         byte[] small = new byte[noopCallBytes()];
         Process started = server;
+        servers.put(FLOOR, () -> javaOf(started));
         return new Target(FLOOR, () -> post(http, echo, small), () -> post(http, echo, megabyte),
                 () -> Liberty.stop(started));
     }
@@ -374,6 +404,8 @@ public final class TransportBench {
                 }
             }
             byte[] small = new byte[noopCallBytes()];
+            servers.put(TCP, () -> Optional.of(server.toHandle()));
+            servers.put(TLS, () -> Optional.of(server.toHandle()));
             List<Target> started = new ArrayList<>();
             List<PingPong.Client> clients = new ArrayList<>();
             if (plain) {
@@ -449,6 +481,7 @@ public final class TransportBench {
         RemoteBackend b = backend;
         flamePool = pool;
         flameLauncher = launcher;
+        servers.put(FLAME, launcher::runnerJvm);
         FlameInvocation noop = new FlameInvocation.Closure(BenchTasks.noop());
         FlameInvocation echo = new FlameInvocation.Closure(BenchTasks.echo(megabyte));
         return new Target(FLAME, () -> p.submit(noop, CALL_TIMEOUT).get(), () -> {
@@ -500,6 +533,7 @@ public final class TransportBench {
             cc.getNetworkConfig().addAddress("127.0.0.1:" + HAZELCAST_PORT);
             HazelcastInstance client = HazelcastClient.newHazelcastClient(cc);
             IExecutorService executor = client.getExecutorService("bench");
+            servers.put(HAZELCAST, () -> Optional.of(member.toHandle()));
             return new Target(HAZELCAST, () -> executor.submit(new BenchTasks.HzNoop()).get(), () -> {
                 byte[] back = executor.submit(new BenchTasks.HzEcho(megabyte)).get();
                 if (back.length != MB) {
@@ -600,11 +634,7 @@ public final class TransportBench {
 
         /** The runner's JVM (the child of the {@code server run} script), if it runs. */
         synchronized Optional<ProcessHandle> runnerJvm() {
-            // the server script execs its JVM, or starts it as a child
-            return live.stream().filter(Process::isAlive).reduce((a, b) -> b).stream()
-                    .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()),
-                            p.descendants())).filter(h -> h.info().command().map(c -> c.endsWith("/java"))
-                            .orElse(false)).findFirst();
+            return live.stream().filter(Process::isAlive).reduce((a, b) -> b).flatMap(TransportBench::javaOf);
         }
     }
 
@@ -612,9 +642,9 @@ public final class TransportBench {
 
     private void report(String csvName) throws IOException {
         PrintStream out = System.out;
-        String fmt = "%-12s %-15s %7s %8s %11s %8s %8s %11s %12s %8s %9s%n";
+        String fmt = "%-12s %-15s %7s %8s %11s %8s %8s %11s %12s %8s %9s %10s %10s%n";
         String header = "system,scenario,callers,calls,calls_per_s,p50_us,p99_us,x_floor_p50,x_floor_tput,x_hz_p50,"
-                + "x_hz_tput";
+                + "x_hz_tput,cpu_cli_us,cpu_srv_us";
         StringBuilder csv = new StringBuilder(header).append('\n');
         out.println();
         out.printf(Locale.ROOT, fmt, (Object[]) header.split(","));
@@ -627,10 +657,14 @@ public final class TransportBench {
                 f.map(x -> ratio(r.micros(0.5), x.micros(0.5))).orElse("-"),
                 f.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-"),
                 h.map(x -> ratio(r.micros(0.5), x.micros(0.5))).orElse("-"),
-                h.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-")};
+                h.map(x -> ratio(r.perSecond(), x.perSecond())).orElse("-"),
+                String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerCall(0)),
+                String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerCall(1))};
             out.printf(Locale.ROOT, fmt, (Object[]) row);
             csv.append(String.join(",", row)).append('\n');
         }
+        out.println("(cpu_cli_us / cpu_srv_us: CPU time per measured call of this JVM, the callers and the client, and "
+                + "of the JVM that answers: Liberty, runner, member, echo server; /proc, 10 ms ticks)");
         out.println();
         out.println("targets (FlameEC2 / Hazelcast, this run):");
         target("no-op, 1 caller, p50", "no-op", 1, true, 1.0);
@@ -647,7 +681,7 @@ public final class TransportBench {
             long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
             out.printf(Locale.ROOT, "cold start %-46s %s ms%n", what, Arrays.toString(v));
             csv.append(e.getKey()).append(",cold start,1,").append(v.length).append(",,")
-                    .append(v[v.length / 2] * 1000).append(",").append(v[v.length - 1] * 1000).append(",,,,\n");
+                    .append(v[v.length / 2] * 1000).append(",").append(v[v.length - 1] * 1000).append(",,,,,,\n");
         }
         notes.forEach(out::println);
         Path file = target.resolve(csvName);

@@ -59,6 +59,8 @@ public final class Connection extends ChannelInboundHandlerAdapter {
     private final Inbox inbox;
     private final String peer;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** A violation was seen: nothing more from this peer is looked at (event loop only). */
+    private boolean dead;
     private volatile Listener listener;
     private volatile String closeReason;
 
@@ -143,7 +145,8 @@ public final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Closes the connection (after what was written is flushed).
+     * Closes the connection: what was already written is flushed first, for at most {@link #CLOSE_GRACE} (a
+     * peer that stopped reading must not keep it open); messages not yet started are dropped.
      *
      * @param why for logs and the listener
      */
@@ -151,9 +154,17 @@ public final class Connection extends ChannelInboundHandlerAdapter {
         if (closeReason == null) {
             closeReason = why;
         }
-        onLoop(() -> channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                .addListener(f -> channel.close()), null);
+        onLoop(() -> {
+            outbox.close();
+            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> channel.close());
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, null);
     }
+
+    /** How long {@link #close} waits for written bytes to leave before it closes anyway. */
+    static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(1);
 
     /**
      * Whether the connection is open.
@@ -201,6 +212,9 @@ public final class Connection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
         try {
+            if (dead) {
+                return; // the rest of a read that brought a violation
+            }
             FrameType type = FrameType.of(frame.readByte());
             byte flags = frame.readByte();
             int stream = frame.readInt();
@@ -229,6 +243,7 @@ public final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void violation(String what) {
+        dead = true;
         LOG.warning(() -> "flame channel with " + peer + ": protocol violation (" + what + "); closing");
         closeReason = "protocol violation: " + what;
         channel.close();
@@ -244,6 +259,7 @@ public final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        dead = true;
         LOG.log(Level.FINE, "flame channel with " + peer + " failed", cause);
         if (closeReason == null) {
             closeReason = cause instanceof io.netty.handler.codec.TooLongFrameException

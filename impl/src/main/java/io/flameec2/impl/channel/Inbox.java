@@ -19,7 +19,8 @@ final class Inbox {
     private final Map<Integer, Partial> partial = new HashMap<>();
 
     Inbox(long maxMessage) {
-        this.maxMessage = maxMessage;
+        // one message is one Java array
+        this.maxMessage = Math.min(maxMessage, Integer.MAX_VALUE - 8);
     }
 
     /** A message that breaks the rules; the connection is closed. */
@@ -32,8 +33,12 @@ final class Inbox {
     }
 
     private static final class Partial {
-        byte[] bytes = new byte[2 * Frames.CHUNK];
+        byte[] bytes;
         int size;
+
+        Partial(long maxMessage) {
+            bytes = new byte[(int) Math.min(maxMessage, 2 * Frames.CHUNK)];
+        }
     }
 
     /**
@@ -62,7 +67,7 @@ final class Inbox {
             if (partial.size() >= MAX_PARTIAL) {
                 throw new Violation("more than " + MAX_PARTIAL + " messages interleaved");
             }
-            p = new Partial();
+            p = new Partial(maxMessage);
             partial.put(stream, p);
         }
         if (p.bytes.length < size) {

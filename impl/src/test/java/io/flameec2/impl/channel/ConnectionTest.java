@@ -40,7 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -445,8 +444,6 @@ class ConnectionTest {
     }
 
     @Test
-    @Disabled("bug: Connection keeps handling the frames after a protocol violation that were already read "
-            + "(channelRead does not check that the connection is closing)")
     void nothingIsDeliveredAfterAViolation() throws Exception {
         Pair p = open(MB, MB, true);
         // one small write, so the receiver reads all frames at once: the bad one, then well-formed ones
@@ -460,8 +457,6 @@ class ConnectionTest {
     }
 
     @Test
-    @Disabled("bug: after a message grew past maxMessage, the rest of its chunks already read start a new message "
-            + "on the same stream, and its last chunk is delivered as a whole message (a tail of the refused one)")
     void tailOfAMessageAboveTheLimitIsNotDelivered() throws Exception {
         Pair p = open(100, MB, true);
         // chunks need not be whole CHUNKs on the wire: three of 60 bytes, the second crossing the 100-byte limit
@@ -590,8 +585,6 @@ class ConnectionTest {
     }
 
     @Test
-    @Disabled("bug: Connection.close waits for the outbound buffer to flush before closing, with no limit: a peer "
-            + "that stopped reading (a hung or half-open runner, RemoteRunnerHandle.markLost) is never closed")
     void closeEndsTheConnectionEvenWhenThePeerStoppedReading() throws Exception {
         Pair p = open(64 * MB, 64 * MB, false);
         Side c = p.client();

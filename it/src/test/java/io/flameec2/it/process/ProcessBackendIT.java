@@ -2,9 +2,9 @@ package io.flameec2.it.process;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,18 +16,20 @@ import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
+import io.flameec2.impl.channel.FrameType;
+import io.flameec2.impl.channel.Frames;
 import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.spi.FlameInvocation;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -102,30 +104,51 @@ class ProcessBackendIT {
     }
 
     @Test
-    void unauthenticatedAndForgedRequestsAreRefusedBeforeAnythingIsDeserialized() throws Exception {
+    void theRunnerListensOnLoopbackOnlyAndAForgedJoinIsRefused() throws Exception {
         String who = call(shared, new RunnerTasks.WhoAmI(), null);
-        int port = Integer.parseInt(who.split(":")[1]);
-        Path canary = Files.createTempDirectory("flame-canary").resolve("gadget");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(new RunnerTasks.Gadget(canary.toString()));
+        long pid = pidOf(who);
+        int httpPort = Integer.parseInt(who.split(":")[1]);
+        String runnerId = who.split(":")[2];
+        // the runner opens no port for FlameEC2: whatever the runner JVM listens on is on loopback
+        List<ListeningSockets.Listener> listening = ListeningSockets.of(pid);
+        LOG.info("runner pid " + pid + " listens on " + listening);
+        assertTrue(listening.stream().anyMatch(l -> l.port() == httpPort),
+                "its loopback HTTP port " + httpPort + " must show (else the check sees nothing): " + listening);
+        assertTrue(listening.stream().allMatch(l -> l.address().isLoopbackAddress()),
+                "the runner listens beyond loopback: " + listening);
+
+        // a join with a forged token, to the parent channel the runner joined
+        Map<String, String> env = environ(pid);
+        String address = env.get(RunnerEnv.PARENT_ADDRESS);
+        assertNotNull(address, RunnerEnv.PARENT_ADDRESS + " not in the runner's environment");
+        String host = address.substring(0, address.lastIndexOf(':'));
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        String version = env.getOrDefault(RunnerEnv.APP_VERSION, "");
+        for (String[] forged : new String[][] {{runnerId, "forged-" + UUID.randomUUID()}, {runnerId, ""},
+                {"runner-that-does-not-exist", "forged-" + UUID.randomUUID()}}) {
+            try (RawClient attacker = RawClient.tls(host, port)) {
+                attacker.send(FrameType.JOIN, Frames.LAST, 0, RawClient.join(forged[0], forged[1], version));
+                RawClient.Frame answer = attacker.read(Duration.ofSeconds(10));
+                assertNotNull(answer, "the parent closed without answering a forged join of " + forged[0]);
+                assertEquals(FrameType.REFUSED, answer.type(), answer.text());
+                assertTrue(attacker.closedWithin(Duration.ofSeconds(10)), "the refused connection stayed open");
+            }
         }
-        URI callUri = URI.create("http://127.0.0.1:" + port + RunnerBundle.CONTEXT_ROOT + "/flame/runner/call");
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> none = http.send(HttpRequest.newBuilder(callUri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, none.statusCode(), none.body());
-        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(callUri)
-                .header("X-Flame-Timestamp", Long.toString(System.currentTimeMillis()))
-                .header("X-Flame-Nonce", "n-" + System.nanoTime())
-                .header("X-Flame-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, forged.statusCode(), forged.body());
-        assertFalse(Files.exists(canary), "the gadget was deserialized by the runner");
-        // and the runner still serves its parent
+        // and the runner still serves its parent, as the same process
         assertEquals(who, call(shared, new RunnerTasks.WhoAmI(), null));
+    }
+
+    /** A process's environment (Linux {@code /proc/<pid>/environ}; readable for processes of the same user). */
+    private static Map<String, String> environ(long pid) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        String raw = Files.readString(Path.of("/proc", Long.toString(pid), "environ"), StandardCharsets.ISO_8859_1);
+        for (String entry : raw.split("\0")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return env;
     }
 
     @Test

@@ -147,6 +147,15 @@ public final class Ec2Box implements AutoCloseable {
     }
 
     /** @return every instance launched, terminated ones included */
+    /**
+     * The box's network, for tests that add hosts of their own to the runners' subnet.
+     *
+     * @return the network
+     */
+    BoxNetwork network() {
+        return network;
+    }
+
     public List<BoxInstance> instances() {
         return instances.values().stream().sorted(Comparator.comparingInt(i -> i.index)).toList();
     }

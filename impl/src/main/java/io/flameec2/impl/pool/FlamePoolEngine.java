@@ -14,12 +14,12 @@ import io.flameec2.event.RunnerReady;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.spi.FlameBackend;
+import io.flameec2.spi.Deadline;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +41,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -73,6 +74,8 @@ public final class FlamePoolEngine implements Pool {
     /** Calls into the backend's boot, which may block for a moment (an EC2 API call), off the timer thread. */
     private final ExecutorService boots;
     private final Consumer<FlamePoolEvent> eventSink;
+    /** Deadlines, timeouts and idle time are read from this monotonic clock, never from the wall clock. */
+    private final LongSupplier nanoClock;
     private final AtomicLong sequence = new AtomicLong();
     private final String runnerPrefix;
 
@@ -101,6 +104,20 @@ public final class FlamePoolEngine implements Pool {
      * @param eventSink receives the pool's events in order, on one thread of the pool's own
      */
     public FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink) {
+        this(config, backend, eventSink, System::nanoTime);
+    }
+
+    /**
+     * Creates the pool on a given monotonic clock (tests move it).
+     *
+     * @param config the pool's configuration
+     * @param backend boots the runners; closed when the pool has shut down
+     * @param eventSink receives the pool's events in order, on one thread of the pool's own
+     * @param nanoClock the monotonic clock of deadlines and idle times, read as {@link System#nanoTime()}
+     */
+    FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.config = config;
         this.backend = backend;
         this.eventSink = eventSink;
@@ -122,7 +139,7 @@ public final class FlamePoolEngine implements Pool {
     @Override
     public CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout) {
         Duration effective = timeout == null ? config.timeout() : timeout;
-        Instant deadline = Instant.now().plus(effective);
+        Deadline deadline = Deadline.after(effective, nanoClock);
         Call call = new Call(invocation, deadline, deadline, effective, null);
         enqueue(call);
         return call.result;
@@ -130,7 +147,7 @@ public final class FlamePoolEngine implements Pool {
 
     @Override
     public CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation) {
-        Call call = new Call(invocation, Instant.MAX, Instant.now().plus(config.timeout()), config.timeout(),
+        Call call = new Call(invocation, Deadline.none(), Deadline.after(config.timeout(), nanoClock), config.timeout(),
                 new CompletableFuture<>());
         enqueue(call);
         call.result.whenComplete((r, e) -> {
@@ -234,10 +251,10 @@ public final class FlamePoolEngine implements Pool {
                 runner = checkout(call);
             } else {
                 // Armed before the call becomes visible to other threads, so a dispatch always finds it.
-                long delay = Math.max(0, Duration.between(Instant.now(), call.checkoutDeadline).toMillis());
+                long delay = call.checkoutDeadline.timeLeft().orElseThrow().toNanos();
                 call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(),
                         call.timeout, "no runner had a free slot in time (" + describeCapacity() + ")")),
-                        delay, TimeUnit.MILLISECONDS);
+                        delay, TimeUnit.NANOSECONDS);
                 waiters.add(call);
                 waiting++;
                 call.waiting = true;
@@ -332,7 +349,7 @@ public final class FlamePoolEngine implements Pool {
         Runner runner = new Runner(runnerPrefix + sequence.incrementAndGet());
         runners.put(runner.id, runner);
         booting++;
-        runner.bootStarted = System.nanoTime();
+        runner.bootStarted = nanoClock.getAsLong();
         int size = runners.size();
         publish(new RunnerBooting(config.name(), runner.id));
         publish(new PoolGrew(config.name(), size));
@@ -381,7 +398,7 @@ public final class FlamePoolEngine implements Pool {
                 stopNow = true;
             } else {
                 runner.handle = handle;
-                Duration bootTime = Duration.ofNanos(System.nanoTime() - runner.bootStarted);
+                Duration bootTime = Duration.ofNanos(nanoClock.getAsLong() - runner.bootStarted);
                 publish(new RunnerReady(config.name(), runner.id, bootTime));
                 LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
                         + bootTime.toMillis() + " ms");
@@ -447,10 +464,9 @@ public final class FlamePoolEngine implements Pool {
         if (call.placed != null) {
             call.placed.complete(new PlacedChild(runner.id, call.result));
         } else {
-            long guard = Duration.between(Instant.now(), call.deadline.plus(IN_FLIGHT_GRACE)).toMillis();
+            long guard = call.deadline.plus(IN_FLIGHT_GRACE).timeLeft().orElseThrow().toNanos();
             call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(), call.timeout,
-                    "runner " + runner.id + " did not answer by the deadline")), Math.max(0, guard),
-                    TimeUnit.MILLISECONDS);
+                    "runner " + runner.id + " did not answer by the deadline")), guard, TimeUnit.NANOSECONDS);
         }
         remote.whenComplete((value, error) -> {
             if (error == null) {
@@ -569,7 +585,7 @@ public final class FlamePoolEngine implements Pool {
         if (runner.idleTimer != null) {
             runner.idleTimer.cancel(false);
         }
-        runner.idleSince = System.nanoTime();
+        runner.idleSince = nanoClock.getAsLong();
         runner.idleTimer = timers.schedule(() -> idle(runner), config.idleShutdownAfter().toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -580,7 +596,7 @@ public final class FlamePoolEngine implements Pool {
             if (runner.inFlight > 0 || runners.get(runner.id) != runner || closed) {
                 return;
             }
-            Duration idleFor = Duration.ofNanos(System.nanoTime() - runner.idleSince);
+            Duration idleFor = Duration.ofNanos(nanoClock.getAsLong() - runner.idleSince);
             if (runners.size() <= config.min()) {
                 if (config.minIdleShutdownAfter().isEmpty()) {
                     return;
@@ -701,8 +717,8 @@ public final class FlamePoolEngine implements Pool {
 
     private static final class Call {
         final FlameInvocation invocation;
-        final Instant deadline;
-        final Instant checkoutDeadline;
+        final Deadline deadline;
+        final Deadline checkoutDeadline;
         final Duration timeout;
         final CompletableFuture<PlacedChild> placed;
         final CompletableFuture<Object> result = new CompletableFuture<>();
@@ -712,7 +728,7 @@ public final class FlamePoolEngine implements Pool {
         boolean waiting;
         boolean released;
 
-        Call(FlameInvocation invocation, Instant deadline, Instant checkoutDeadline, Duration timeout,
+        Call(FlameInvocation invocation, Deadline deadline, Deadline checkoutDeadline, Duration timeout,
                 CompletableFuture<PlacedChild> placed) {
             this.invocation = invocation;
             this.deadline = deadline;

@@ -22,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -134,13 +133,13 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
                     + call.invocation().describe() + ") cannot be sent: " + e.getMessage(), e));
             return result;
         }
-        Instant sent = Instant.now();
+        Duration given = call.timeLeft().orElse(null); // what the call had when sent; null: no deadline
         Map<String, String> signed = auth.signRequest("POST", "/call", body);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/call"))
                 .header("Content-Type", "application/x-java-serialized-object")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (!call.deadline().equals(Instant.MAX)) {
-            Duration wait = Duration.between(sent, call.deadline()).plus(REPLY_GRACE);
+        if (given != null) {
+            Duration wait = given.plus(REPLY_GRACE);
             req.timeout(wait.isNegative() || wait.isZero() ? REPLY_GRACE : wait);
         }
         signed.forEach(req::header);
@@ -155,9 +154,9 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
         exchange.whenComplete((resp, error) -> {
             try {
                 if (error != null) {
-                    failed(call, result, unwrap(error));
+                    failed(call, given, result, unwrap(error));
                 } else {
-                    replied(call, sent, signed.get(WireAuth.NONCE), resp, result);
+                    replied(call, given, signed.get(WireAuth.NONCE), resp, result);
                 }
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
@@ -172,7 +171,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
         return result;
     }
 
-    private void replied(FlameCall call, Instant sent, String nonce, HttpResponse<byte[]> resp,
+    private void replied(FlameCall call, Duration given, String nonce, HttpResponse<byte[]> resp,
             CompletableFuture<Object> result) {
         WireAuth.Verdict verdict = auth.verifyReply(resp.statusCode(), "/call", nonce,
                 name -> resp.headers().firstValue(name).orElse(null), resp.body());
@@ -188,7 +187,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
             return;
         }
         switch (resp.statusCode()) {
-            case 200 -> decoded(call, sent, resp.body(), result);
+            case 200 -> decoded(call, given, resp.body(), result);
             case 503 -> result.completeExceptionally(new FlameRejectedException(text(resp), null));
             default -> result.completeExceptionally(new FlameRejectedException("runner " + id + " refused call "
                     + call.callId() + " (" + call.invocation().describe() + "): HTTP " + resp.statusCode() + ": "
@@ -196,7 +195,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
         }
     }
 
-    private void decoded(FlameCall call, Instant sent, byte[] body, CompletableFuture<Object> result) {
+    private void decoded(FlameCall call, Duration given, byte[] body, CompletableFuture<Object> result) {
         WireReply reply;
         try {
             reply = codec.decode(body, loader, WireReply.class);
@@ -210,20 +209,20 @@ final class RemoteRunnerHandle implements FlameRunnerHandle {
         } else if (reply instanceof WireReply.Failed f) {
             result.completeExceptionally(f.failure().toException(id));
         } else if (reply instanceof WireReply.TimedOut t) {
-            result.completeExceptionally(new FlameTimeoutException(pool, Duration.between(sent, call.deadline()),
+            result.completeExceptionally(new FlameTimeoutException(pool, given == null ? Duration.ZERO : given,
                     t.message()));
         } else if (reply instanceof WireReply.Cancelled c) {
             result.completeExceptionally(new CancellationException(c.message()));
         }
     }
 
-    private void failed(FlameCall call, CompletableFuture<Object> result, Throwable error) {
+    private void failed(FlameCall call, Duration given, CompletableFuture<Object> result, Throwable error) {
         if (result.isDone()) {
             return;
         }
         if (error instanceof HttpTimeoutException) {
             result.completeExceptionally(new FlameTimeoutException(pool,
-                    Duration.between(Instant.now(), call.deadline()).abs(), "runner " + id
+                    given, "runner " + id
                             + " sent no reply to call " + call.callId() + " within " + REPLY_GRACE.toSeconds()
                             + " s after its deadline"));
         } else if (error instanceof IOException) {

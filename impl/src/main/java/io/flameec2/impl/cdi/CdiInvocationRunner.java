@@ -50,7 +50,8 @@ final class CdiInvocationRunner implements InvocationRunner {
         FlameInvocation.BeanMethod call = (FlameInvocation.BeanMethod) invocation;
         RemoteMethod remote = registered.forInvocation(call); // refuses before anything of the bean runs
         Method method = remote.method();
-        if (!Modifier.isPublic(method.getModifiers()) || !Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
+        if (!Modifier.isPublic(method.getModifiers())
+                || !Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
             // a registered protected or package-private method (or one of a non-public class): reachable only
             // because the extension registered it; a private one never is (the deployment fails on it)
             method.trySetAccessible();

@@ -29,6 +29,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +55,8 @@ public class FlameExtension implements Extension {
     /** Pool name to where it is used, for error messages. */
     private final Map<String, String> usedPools = new TreeMap<>();
     private final Set<String> executorPools = ConcurrentHashMap.newKeySet();
-    private final List<String> problems = new ArrayList<>();
+    /** Deployment problems, each once: a method inherited by several beans is checked for each of them. */
+    private final Set<String> problems = new LinkedHashSet<>();
     private final boolean runnerMode = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
     private volatile Pools pools;
 

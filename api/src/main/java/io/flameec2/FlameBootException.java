@@ -4,15 +4,14 @@ package io.flameec2;
  * A runner could not be booted (the backend failed, or the runner did not join within
  * {@code boot-timeout}); the calls that waited for it fail with this exception.
  */
-public class FlameBootException extends FlameException {
+public class FlameBootException extends FlameRunnerException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String pool;
-    private final String runnerId;
+    private final boolean retryable;
 
     /**
-     * Creates a boot failure.
+     * Creates a boot failure that a retry may overcome (no capacity, a slow boot).
      *
      * @param pool the pool
      * @param runnerId the runner that failed to boot
@@ -20,26 +19,26 @@ public class FlameBootException extends FlameException {
      * @param cause the underlying failure, or {@code null}
      */
     public FlameBootException(String pool, String runnerId, String message, Throwable cause) {
-        super("runner " + runnerId + " of pool '" + pool + "' failed to boot: " + message, cause);
-        this.pool = pool;
-        this.runnerId = runnerId;
+        this(pool, runnerId, message, cause, true);
     }
 
     /**
-     * The pool of the runner.
+     * Creates a boot failure, saying whether a retry may overcome it.
      *
-     * @return the pool name
+     * @param pool the pool
+     * @param runnerId the runner that failed to boot
+     * @param message what went wrong and where to look
+     * @param cause the underlying failure, or {@code null}
+     * @param retryable {@code false} when every boot will fail the same way (an image that does not exist,
+     *     a role the parent may not pass)
      */
-    public String pool() {
-        return pool;
+    public FlameBootException(String pool, String runnerId, String message, Throwable cause, boolean retryable) {
+        super(pool, runnerId, "runner " + runnerId + " of pool '" + pool + "' failed to boot: " + message, cause);
+        this.retryable = retryable;
     }
 
-    /**
-     * The runner that failed to boot.
-     *
-     * @return the runner id
-     */
-    public String runnerId() {
-        return runnerId;
+    @Override
+    public boolean retryable() {
+        return retryable;
     }
 }

@@ -60,9 +60,16 @@ public record FlamePoolConfig(
 
     /** Default of {@link #maxConcurrency()}. */
     public static final int DEFAULT_MAX_CONCURRENCY = 100;
-    /** Default of {@link #idleShutdownAfter()}, {@link #timeout()}, {@link #bootTimeout()} and
-     * {@link #shutdownTimeout()}. */
-    public static final Duration DEFAULT_DURATION = Duration.ofSeconds(30);
+    /** Default of {@link #min()}: scale to zero. */
+    public static final int DEFAULT_MIN = 0;
+    /** Default of {@link #idleShutdownAfter()}. */
+    public static final Duration DEFAULT_IDLE_SHUTDOWN_AFTER = Duration.ofSeconds(30);
+    /** Default of {@link #timeout()}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@link #bootTimeout()}. */
+    public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@link #shutdownTimeout()}. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     /** Default of {@link #backend()}. */
     public static final String DEFAULT_BACKEND = "local";
 
@@ -154,15 +161,15 @@ public record FlamePoolConfig(
     /** Builds a {@link FlamePoolConfig}; setters return the builder. */
     public static final class Builder {
         private final String name;
-        private int min;
+        private int min = DEFAULT_MIN;
         private int max;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
-        private Duration idleShutdownAfter = DEFAULT_DURATION;
+        private Duration idleShutdownAfter = DEFAULT_IDLE_SHUTDOWN_AFTER;
         private Duration minIdleShutdownAfter;
         private boolean singleUse;
-        private Duration timeout = DEFAULT_DURATION;
-        private Duration bootTimeout = DEFAULT_DURATION;
-        private Duration shutdownTimeout = DEFAULT_DURATION;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration bootTimeout = DEFAULT_BOOT_TIMEOUT;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private String backend = DEFAULT_BACKEND;
 
         private Builder(String name) {

@@ -10,11 +10,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Runs the annotated CDI bean method (or every business method of the annotated bean) on a runner of a
- * pool instead of in the calling JVM.
+ * Runs the annotated CDI bean method (or every public method of the annotated bean, inherited ones included)
+ * on a runner of a pool instead of in the calling JVM. The pool is the method's annotation's, else the bean
+ * class's: two beans inheriting one method each use their own.
  *
  * <p>On a runner, the same bean is resolved by CDI (so its injected resources are the runner's own) and the
- * method is invoked there without being dispatched again. Arguments and the result travel by Java
+ * method is invoked there without being dispatched again. A runner invokes only such methods: a call naming
+ * any other method of a bean is refused, naming it. Arguments and the result travel by Java
  * serialization, so they must be {@link java.io.Serializable}; the deployment fails with an error naming the
  * method when they are not. A method returning {@link java.util.concurrent.CompletionStage} or
  * {@link java.util.concurrent.Future} returns at once and completes when the remote call does.

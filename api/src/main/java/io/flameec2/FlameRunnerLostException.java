@@ -2,15 +2,13 @@ package io.flameec2;
 
 /**
  * The runner executing a call went away (its process or instance died, or it stopped answering) before the
- * call ended. Only the calls on that runner fail; the pool boots new capacity on demand. A
- * MicroProfile {@code @Retry(retryOn = FlameRunnerLostException.class)} sends the call again.
+ * call ended. Only the calls on that runner fail; the pool boots new capacity on demand, so the call is
+ * {@linkplain #retryable() retryable}: a MicroProfile {@code @Retry(retryOn = FlameRunnerLostException.class)}
+ * sends it again. The work may have run in part on the lost runner.
  */
-public class FlameRunnerLostException extends FlameException {
+public class FlameRunnerLostException extends FlameRunnerException {
 
     private static final long serialVersionUID = 1L;
-
-    private final String pool;
-    private final String runnerId;
 
     /**
      * Creates a runner-lost failure.
@@ -21,26 +19,16 @@ public class FlameRunnerLostException extends FlameException {
      * @param cause the underlying failure, or {@code null}
      */
     public FlameRunnerLostException(String pool, String runnerId, String message, Throwable cause) {
-        super("runner " + runnerId + " of pool '" + pool + "' was lost: " + message, cause);
-        this.pool = pool;
-        this.runnerId = runnerId;
+        super(pool, runnerId, "runner " + runnerId + " of pool '" + pool + "' was lost: " + message, cause);
     }
 
     /**
-     * The pool of the runner.
+     * Always: another runner can take the call.
      *
-     * @return the pool name
+     * @return {@code true}
      */
-    public String pool() {
-        return pool;
-    }
-
-    /**
-     * The runner that was lost.
-     *
-     * @return the runner id
-     */
-    public String runnerId() {
-        return runnerId;
+    @Override
+    public boolean retryable() {
+        return true;
     }
 }

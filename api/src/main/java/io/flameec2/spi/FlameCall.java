@@ -1,28 +1,68 @@
 package io.flameec2.spi;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One call sent to a runner.
  *
  * @param callId unique id of the call, for logs, cancellation and replay protection
  * @param invocation what to run
- * @param deadline when the runner must give up (interrupt the work); {@link Instant#MAX} for none
+ * @param until when the runner must give up (interrupt the work), on the monotonic clock;
+ *     {@link Deadline#none()} for none
  */
-public record FlameCall(String callId, FlameInvocation invocation, Instant deadline) {
+public record FlameCall(String callId, FlameInvocation invocation, Deadline until) {
 
     /**
      * Checks that no component is missing.
      *
      * @param callId the record component
      * @param invocation the record component
-     * @param deadline the record component
+     * @param until the record component
      * @throws NullPointerException when a component is {@code null}
      */
     public FlameCall {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(invocation, "invocation");
-        Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(until, "until");
+    }
+
+    /**
+     * A call with a wall-clock deadline, for callers not yet moved to {@link Deadline}: the deadline is
+     * turned into time left once, here, and monotonic from then on.
+     *
+     * @param callId the call's id
+     * @param invocation what to run
+     * @param deadline when the runner must give up; {@link Instant#MAX} for none
+     * @deprecated use {@link #FlameCall(String, FlameInvocation, Deadline)}: a wall-clock deadline moves with
+     *     every NTP step
+     */
+    @Deprecated
+    public FlameCall(String callId, FlameInvocation invocation, Instant deadline) {
+        this(callId, invocation, Instant.MAX.equals(deadline) ? Deadline.none()
+                : Deadline.after(Duration.between(Instant.now(), deadline)));
+    }
+
+    /**
+     * The time the work may still take, read now from the monotonic clock.
+     *
+     * @return the time left, zero once the deadline passed; empty when the call has no deadline
+     */
+    public Optional<Duration> timeLeft() {
+        return until.timeLeft();
+    }
+
+    /**
+     * The deadline as a wall-clock instant, derived now from {@link #timeLeft()}.
+     *
+     * @return now plus the time left, or {@link Instant#MAX} without a deadline
+     * @deprecated use {@link #timeLeft()}: an instant compared with a later {@link Instant#now()} moves with
+     *     every NTP step between the two readings
+     */
+    @Deprecated
+    public Instant deadline() {
+        return timeLeft().map(Instant.now()::plus).orElse(Instant.MAX);
     }
 }

@@ -5,17 +5,42 @@ import io.flameec2.spi.FlameInvocation;
 import jakarta.enterprise.inject.spi.CDI;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.List;
+import java.lang.reflect.Modifier;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Runs invocations with CDI: a bean method is invoked on the bean CDI resolves here (so its injected
  * resources are this JVM's), marked as arrived so the interceptor does not dispatch it again. A method
  * returning a stage or future is awaited, and its value is the result.
+ *
+ * <p>Only the methods the extension registered as {@code @FlameRemote} for the bean class a message names
+ * are invoked (issue #13): a message naming any other method of any bean, private ones included, is refused
+ * with an error naming that method before the bean is resolved, so nothing of it runs. One authenticated
+ * message must not be able to run arbitrary bean code with the runner's rights.
  */
 final class CdiInvocationRunner implements InvocationRunner {
+
+    private final RemoteMethods registered;
+    private final Function<Class<?>, Object> beans;
+
+    /**
+     * Creates the runner.
+     *
+     * @param registered the methods runners may invoke
+     * @param beans resolves a bean class to its contextual instance
+     */
+    CdiInvocationRunner(RemoteMethods registered, Function<Class<?>, Object> beans) {
+        this.registered = registered;
+        this.beans = beans;
+    }
+
+    /** Resolves beans through {@link CDI#current()}, as the application's own lookups do. */
+    static Function<Class<?>, Object> beansFromCdi() {
+        return beanClass -> CDI.current().select(beanClass).get();
+    }
 
     @Override
     public Object run(FlameInvocation invocation) throws Exception {
@@ -23,10 +48,15 @@ final class CdiInvocationRunner implements InvocationRunner {
             return closure.callable().call();
         }
         FlameInvocation.BeanMethod call = (FlameInvocation.BeanMethod) invocation;
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        Class<?> beanClass = Class.forName(call.beanClass(), false, loader);
-        Method method = find(beanClass, call.method(), call.parameterTypes(), loader);
-        Object bean = CDI.current().select(beanClass).get();
+        RemoteMethod remote = registered.forInvocation(call); // refuses before anything of the bean runs
+        Method method = remote.method();
+        if (!Modifier.isPublic(method.getModifiers())
+                || !Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
+            // a registered protected or package-private method (or one of a non-public class): reachable only
+            // because the extension registered it; a private one never is (the deployment fails on it)
+            method.trySetAccessible();
+        }
+        Object bean = beans.apply(remote.beanClass());
         return RemoteDispatch.runArrived(() -> {
             Object value;
             try {
@@ -60,38 +90,5 @@ final class CdiInvocationRunner implements InvocationRunner {
             throw err;
         }
         return new IllegalStateException(t);
-    }
-
-    static Method find(Class<?> beanClass, String name, List<String> parameterTypes, ClassLoader loader)
-            throws ClassNotFoundException, NoSuchMethodException {
-        Class<?>[] types = new Class<?>[parameterTypes.size()];
-        for (int i = 0; i < types.length; i++) {
-            types[i] = type(parameterTypes.get(i), loader);
-        }
-        for (Class<?> c = beanClass; c != null; c = c.getSuperclass()) {
-            try {
-                Method m = c.getDeclaredMethod(name, types);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchMethodException(beanClass.getName() + "#" + name + parameterTypes
-                + " does not exist in this application: is the runner running the same version?");
-    }
-
-    private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
-        return switch (name) {
-            case "boolean" -> boolean.class;
-            case "byte" -> byte.class;
-            case "char" -> char.class;
-            case "short" -> short.class;
-            case "int" -> int.class;
-            case "long" -> long.class;
-            case "float" -> float.class;
-            case "double" -> double.class;
-            default -> Class.forName(name, false, loader);
-        };
     }
 }

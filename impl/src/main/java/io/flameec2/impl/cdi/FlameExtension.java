@@ -21,18 +21,23 @@ import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.InjectionPoint;
-import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.Decorator;
+import jakarta.enterprise.inject.spi.Interceptor;
+import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
-import jakarta.enterprise.inject.spi.WithAnnotations;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -46,11 +51,12 @@ public class FlameExtension implements Extension {
 
     private static final Logger LOG = Logger.getLogger(FlameExtension.class.getName());
 
-    private final Map<Method, RemoteMethod> remoteMethods = new ConcurrentHashMap<>();
+    private final RemoteMethods remoteMethods = new RemoteMethods();
     /** Pool name to where it is used, for error messages. */
     private final Map<String, String> usedPools = new TreeMap<>();
     private final Set<String> executorPools = ConcurrentHashMap.newKeySet();
-    private final List<String> problems = new ArrayList<>();
+    /** Deployment problems, each once: a method inherited by several beans is checked for each of them. */
+    private final Set<String> problems = new LinkedHashSet<>();
     private final boolean runnerMode = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
     private volatile Pools pools;
 
@@ -59,29 +65,44 @@ public class FlameExtension implements Extension {
                 FlameRemoteInterceptor.class.getName());
     }
 
-    <T> void findRemoteMethods(@Observes @WithAnnotations(FlameRemote.class) ProcessAnnotatedType<T> event) {
-        AnnotatedType<T> type = event.getAnnotatedType();
-        Class<T> beanClass = type.getJavaClass();
-        if (beanClass == FlameRemoteInterceptor.class) {
+    /**
+     * Registers the {@code @FlameRemote} methods of one bean, keyed by its bean class: collected here, where
+     * the container names the bean, rather than per annotated type, so two beans inheriting one method under
+     * different class-level pools each keep their own pool (issue #19).
+     */
+    <T> void findRemoteMethods(@Observes ProcessManagedBean<T> event) {
+        if (event.getBean() instanceof Interceptor<?> || event.getBean() instanceof Decorator<?>) {
             return;
         }
+        register(event.getBean().getBeanClass(), event.getAnnotatedBeanClass());
+    }
+
+    /** Registers the remote methods of a bean class, recording every problem, each naming the method. */
+    <T> void register(Class<?> beanClass, AnnotatedType<T> type) {
         FlameRemote onClass = type.getAnnotation(FlameRemote.class);
         for (AnnotatedMethod<? super T> m : type.getMethods()) {
+            Method method = m.getJavaMember();
+            // a class-level @FlameRemote makes the bean's public methods remote (not Object's)
             FlameRemote annotation = m.isAnnotationPresent(FlameRemote.class) ? m.getAnnotation(FlameRemote.class)
-                    : onClass != null && Modifier.isPublic(m.getJavaMember().getModifiers())
-                            && m.getJavaMember().getDeclaringClass() != Object.class ? onClass : null;
+                    : onClass != null && Modifier.isPublic(method.getModifiers())
+                            && method.getDeclaringClass() != Object.class ? onClass : null;
             if (annotation == null) {
                 continue;
             }
             try {
-                RemoteMethod remote = RemoteMethod.of(beanClass, m.getJavaMember(), annotation);
-                problems.addAll(remote.problems());
-                remoteMethods.put(m.getJavaMember(), remote);
+                RemoteMethod remote = RemoteMethod.of(beanClass, method, annotation);
+                synchronized (problems) {
+                    problems.addAll(remote.problems());
+                }
+                remoteMethods.add(remote);
                 synchronized (usedPools) {
-                    usedPools.putIfAbsent(remote.pool(), RemoteMethod.describe(m.getJavaMember()));
+                    usedPools.putIfAbsent(remote.pool(), RemoteMethod.describe(method) + " of bean "
+                            + beanClass.getName());
                 }
             } catch (FlameConfigurationException e) {
-                problems.add(e.getMessage());
+                synchronized (problems) {
+                    problems.add(e.getMessage());
+                }
             }
         }
     }
@@ -112,8 +133,20 @@ public class FlameExtension implements Extension {
     }
 
     void startPools(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
-        Pools created = new Pools(RemoteSettings.configLookup(), runnerMode, e -> beanManager.getEvent().fire(e),
-                Thread.currentThread().getContextClassLoader());
+        start(new Pools(RemoteSettings.configLookup(), runnerMode, e -> beanManager.getEvent().fire(e),
+                Thread.currentThread().getContextClassLoader()), CdiInvocationRunner.beansFromCdi(),
+                event::addDeploymentProblem);
+    }
+
+    /**
+     * Checks every pool in use, installs the runner of arriving invocations and, on the parent, starts the
+     * pools.
+     *
+     * @param created the application's pools
+     * @param beans resolves a bean class to its contextual instance, for invocations arriving here
+     * @param deploymentProblems takes each configuration error, naming the pool and where it is used
+     */
+    void start(Pools created, Function<Class<?>, Object> beans, Consumer<Throwable> deploymentProblems) {
         Map<String, String> used;
         synchronized (usedPools) {
             used = Map.copyOf(usedPools);
@@ -124,16 +157,16 @@ public class FlameExtension implements Extension {
                 created.validate(use.getKey());
             } catch (FlameConfigurationException e) {
                 valid = false;
-                event.addDeploymentProblem(misconfigured(use.getKey(), use.getValue(), e));
+                deploymentProblems.accept(misconfigured(use.getKey(), use.getValue(), e));
             }
         }
         pools = created;
-        InvocationRunners.install(new CdiInvocationRunner());
+        InvocationRunners.install(new CdiInvocationRunner(remoteMethods, beans));
         if (valid && !runnerMode) {
             // backends check their own settings (ec2.*) when created: report those like the pool settings
             // instead of letting them escape this observer without the pool and where it is used
             created.startAll(used.keySet())
-                    .forEach((pool, e) -> event.addDeploymentProblem(misconfigured(pool, used.get(pool), e)));
+                    .forEach((pool, e) -> deploymentProblems.accept(misconfigured(pool, used.get(pool), e)));
         }
         LOG.info(() -> "FlameEC2 " + (runnerMode ? "runner" : "parent") + ": " + remoteMethods.size()
                 + " @FlameRemote methods, pools " + used.keySet());
@@ -160,11 +193,15 @@ public class FlameExtension implements Extension {
         return p;
     }
 
-    RemoteMethod remoteMethod(Method method, Class<?> beanClass) {
-        return remoteMethods.computeIfAbsent(method, m -> {
-            FlameRemote a = m.isAnnotationPresent(FlameRemote.class) ? m.getAnnotation(FlameRemote.class)
-                    : beanClass.getAnnotation(FlameRemote.class);
-            return RemoteMethod.of(beanClass, m, a);
-        });
+    /**
+     * The remote method of an intercepted call.
+     *
+     * @param beanClass the intercepted bean's class
+     * @param method the intercepted method
+     * @return the entry, or empty when the method is not remote (a non-public method of a bean whose class
+     *     carries {@code @FlameRemote}: the interceptor binding reaches it, the extension does not register it)
+     */
+    Optional<RemoteMethod> remoteMethod(Class<?> beanClass, Method method) {
+        return remoteMethods.forCall(beanClass, method);
     }
 }

@@ -4,6 +4,8 @@ import io.flameec2.FlameRemote;
 import io.flameec2.impl.pool.Pool;
 import io.flameec2.spi.FlameInvocation;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Intercepted;
+import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
@@ -11,6 +13,7 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import java.io.Serializable;
 import java.lang.reflect.Method;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,6 +32,11 @@ public class FlameRemoteInterceptor implements Serializable {
     @Inject
     BeanManager beanManager;
 
+    /** The bean whose method is intercepted: its class names the bean on the runner, never a proxy class. */
+    @Inject
+    @Intercepted
+    Bean<?> intercepted;
+
     /**
      * Dispatches the call, or runs it here when it already arrived from a pool.
      *
@@ -43,7 +51,11 @@ public class FlameRemoteInterceptor implements Serializable {
             return context.proceed();
         }
         Method method = context.getMethod();
-        RemoteMethod remote = flame.remoteMethod(method, beanClass(context.getTarget()));
+        Optional<RemoteMethod> registered = flame.remoteMethod(intercepted.getBeanClass(), method);
+        if (registered.isEmpty()) {
+            return context.proceed(); // reached by a class-level binding, but not a remote method: runs here
+        }
+        RemoteMethod remote = registered.get();
         Pool pool = flame.pools().get(remote.pool());
         CompletableFuture<Object> result = pool.submit(new FlameInvocation.BeanMethod(remote.beanClass().getName(),
                 method.getName(), remote.parameterTypes(), context.getParameters()), remote.timeout());
@@ -56,15 +68,5 @@ public class FlameRemoteInterceptor implements Serializable {
             });
         }
         return PoolExecutor.await(result);
-    }
-
-    /** The application's bean class behind a container subclass or proxy. */
-    static Class<?> beanClass(Object target) {
-        Class<?> c = target.getClass();
-        while (c.getSuperclass() != null && (c.isSynthetic() || c.getName().contains("$$")
-                || c.getName().contains("$Proxy$"))) {
-            c = c.getSuperclass();
-        }
-        return c;
     }
 }

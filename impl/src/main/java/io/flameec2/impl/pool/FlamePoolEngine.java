@@ -13,13 +13,13 @@ import io.flameec2.event.RunnerBooting;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
+import io.flameec2.spi.Deadline;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,24 +36,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The pool engine: FLAME's {@code FLAME.Pool} for the JVM. All state sits behind one lock and every
- * transition is a short critical section; backend calls, event delivery and caller completion happen
- * outside it. Callers are served in FIFO order by the least-loaded ready runner; when demand exceeds the
- * free and booting capacity the pool boots, in parallel, as many runners as the demand needs, up to
- * {@code max}.
+ * transition is a short critical section with a name ({@code checkout}, {@code grow}, {@code keepMin},
+ * {@code retire}, ...); backend calls, event delivery and caller completion happen outside it. Callers are
+ * served in FIFO order by the least-loaded ready runner; when demand exceeds the free and booting capacity
+ * the pool boots, in parallel, as many runners as the demand needs, up to {@code max}.
  *
- * <p>Every call ends exactly once because each caller's future is completed only through
- * {@link CompletableFuture#complete}/{@code completeExceptionally}, which take effect once; the pool then
- * releases the slot exactly once, guarded by {@link Call#released}.
+ * <p>Every call ends exactly once (see {@link Call}). Deadlines, timeouts and idle times are monotonic
+ * time; the engine reads no wall clock.
  */
 public final class FlamePoolEngine implements Pool {
 
@@ -64,6 +63,12 @@ public final class FlamePoolEngine implements Pool {
      * runner that never answers.
      */
     static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(2);
+    /**
+     * How long past {@code shutdown-timeout} a pool shutting down waits for its runners' stops before it
+     * closes the backend anyway: a backend's stop is bounded by {@code shutdown-timeout}, plus the time to
+     * see the process or instance gone.
+     */
+    static final Duration STOP_WAIT_GRACE = Duration.ofSeconds(5);
 
     private final FlamePoolConfig config;
     private final FlameBackend backend;
@@ -73,6 +78,8 @@ public final class FlamePoolEngine implements Pool {
     /** Calls into the backend's boot, which may block for a moment (an EC2 API call), off the timer thread. */
     private final ExecutorService boots;
     private final Consumer<FlamePoolEvent> eventSink;
+    /** Deadlines, timeouts and idle time are read from this monotonic clock, never from the wall clock. */
+    private final LongSupplier nanoClock;
     private final AtomicLong sequence = new AtomicLong();
     private final String runnerPrefix;
 
@@ -85,7 +92,10 @@ public final class FlamePoolEngine implements Pool {
     /** Callers waiting for a slot, oldest first; completed ones are skipped lazily. */
     private final ArrayDeque<Call> waiters = new ArrayDeque<>();
     private final Set<Call> inFlight = new LinkedHashSet<>();
+    /** Stops under way (completed ones pruned); shutdown waits for them. */
     private final List<CompletableFuture<Void>> stops = new ArrayList<>();
+    /** One per boot under way, completed once {@link #booted} has dealt with its outcome; shutdown waits. */
+    private final Set<CompletableFuture<Void>> bootsUnderWay = new LinkedHashSet<>();
     private int waiting;
     private int booting;
     /** Runners removed from the pool whose stop has not completed: they still count against max. */
@@ -101,6 +111,20 @@ public final class FlamePoolEngine implements Pool {
      * @param eventSink receives the pool's events in order, on one thread of the pool's own
      */
     public FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink) {
+        this(config, backend, eventSink, System::nanoTime);
+    }
+
+    /**
+     * Creates the pool on a given monotonic clock (tests move it).
+     *
+     * @param config the pool's configuration
+     * @param backend boots the runners; closed when the pool has shut down
+     * @param eventSink receives the pool's events in order, on one thread of the pool's own
+     * @param nanoClock the monotonic clock of deadlines and idle times, read as {@link System#nanoTime()}
+     */
+    FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.config = config;
         this.backend = backend;
         this.eventSink = eventSink;
@@ -122,7 +146,7 @@ public final class FlamePoolEngine implements Pool {
     @Override
     public CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout) {
         Duration effective = timeout == null ? config.timeout() : timeout;
-        Instant deadline = Instant.now().plus(effective);
+        Deadline deadline = Deadline.after(effective, nanoClock);
         Call call = new Call(invocation, deadline, deadline, effective, null);
         enqueue(call);
         return call.result;
@@ -130,8 +154,8 @@ public final class FlamePoolEngine implements Pool {
 
     @Override
     public CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation) {
-        Call call = new Call(invocation, Instant.MAX, Instant.now().plus(config.timeout()), config.timeout(),
-                new CompletableFuture<>());
+        Call call = new Call(invocation, Deadline.none(), Deadline.after(config.timeout(), nanoClock),
+                config.timeout(), new CompletableFuture<>());
         enqueue(call);
         call.result.whenComplete((r, e) -> {
             if (e != null) {
@@ -147,6 +171,8 @@ public final class FlamePoolEngine implements Pool {
             return new PoolSnapshot(runners.size(), booting, inFlight.size(), waiting);
         }
     }
+
+    // ---- shutdown -------------------------------------------------------------------------------------------
 
     @Override
     public CompletableFuture<Void> shutdown() {
@@ -177,48 +203,40 @@ public final class FlamePoolEngine implements Pool {
         return shutdown;
     }
 
+    /**
+     * Retires every booted runner, waits for the boots under way (each stops its runner as it completes, see
+     * {@link #booted}) and then for every stop, and closes the backend.
+     */
     private void stopEverything() {
         List<Runner> all;
+        CompletableFuture<Void> bootsDone;
         synchronized (lock) {
             all = new ArrayList<>(runners.values());
+            bootsDone = CompletableFuture.allOf(bootsUnderWay.toArray(CompletableFuture[]::new));
         }
-        all.stream().filter(r -> r.handle != null).forEach(r -> stop(r, StopReason.POOL_SHUTDOWN, "pool shut down"));
-        CompletableFuture<?>[] pending;
-        synchronized (lock) {
-            pending = stops.toArray(CompletableFuture[]::new);
-        }
-        // Booting runners are stopped when their boot completes (see booted); wait for those too.
-        CompletableFuture.allOf(pending)
-                .completeOnTimeout(null, config.shutdownTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((r, e) -> {
-                    awaitBootsThenClose();
-                });
+        all.stream().filter(Runner::booted).forEach(r -> retire(r, StopReason.POOL_SHUTDOWN, "pool shut down", null));
+        bootsDone.thenCompose(done -> allStops())
+                .completeOnTimeout(null, config.shutdownTimeout().plus(STOP_WAIT_GRACE).toMillis(),
+                        TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> closeBackend());
     }
 
-    private void awaitBootsThenClose() {
+    private CompletableFuture<Void> allStops() {
         synchronized (lock) {
-            if (booting > 0) {
-                timers.schedule(this::awaitBootsThenClose, 50, TimeUnit.MILLISECONDS);
-                return;
-            }
+            return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
         }
-        CompletableFuture<?>[] pending;
-        synchronized (lock) {
-            pending = stops.toArray(CompletableFuture[]::new);
+    }
+
+    private void closeBackend() {
+        try {
+            backend.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing the backend of pool '" + config.name() + "' failed", e);
         }
-        CompletableFuture.allOf(pending).handle((r, e) -> null)
-                .completeOnTimeout(null, config.shutdownTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)
-                .thenRun(() -> {
-                    try {
-                        backend.close();
-                    } catch (Exception e) {
-                        LOG.log(Level.WARNING, "closing the backend of pool '" + config.name() + "' failed", e);
-                    }
-                    events.execute(() -> shutdown.complete(null));
-                    events.shutdown();
-                    timers.shutdown();
-                    boots.shutdown();
-                });
+        events.execute(() -> shutdown.complete(null)); // after every event already published
+        events.shutdown();
+        timers.shutdown();
+        boots.shutdown();
     }
 
     // ---- checkout -------------------------------------------------------------------------------------------
@@ -234,10 +252,9 @@ public final class FlamePoolEngine implements Pool {
                 runner = checkout(call);
             } else {
                 // Armed before the call becomes visible to other threads, so a dispatch always finds it.
-                long delay = Math.max(0, Duration.between(Instant.now(), call.checkoutDeadline).toMillis());
                 call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(),
                         call.timeout, "no runner had a free slot in time (" + describeCapacity() + ")")),
-                        delay, TimeUnit.MILLISECONDS);
+                        call.checkoutDeadline.timeLeft().orElseThrow().toNanos(), TimeUnit.NANOSECONDS);
                 waiters.add(call);
                 waiting++;
                 call.waiting = true;
@@ -289,10 +306,7 @@ public final class FlamePoolEngine implements Pool {
         runner.inFlight++;
         runner.calls.add(call);
         runner.used++;
-        if (runner.idleTimer != null) {
-            runner.idleTimer.cancel(false);
-            runner.idleTimer = null;
-        }
+        runner.cancelIdleTimer();
         if (runner.inFlight < slotsPerRunner && !(config.singleUse() && runner.used > 0)) {
             available.add(runner);
         }
@@ -303,16 +317,17 @@ public final class FlamePoolEngine implements Pool {
     }
 
     /**
-     * Boots as many runners as the uncovered demand needs, in parallel, and at least {@code min}, never more
-     * than {@code max} (runners still stopping count). Holds the lock.
+     * The waiting calls that neither a free slot nor a booting runner will serve. Negative when booting
+     * runners bring more slots than are waited for. Holds the lock.
      */
+    private int uncoveredDemand() {
+        return waiting - booting * slotsPerRunner;
+    }
+
+    /** Boots as many runners as the {@link #uncoveredDemand()} needs, in parallel. Holds the lock. */
     private void grow() {
-        int uncovered = waiting - booting * slotsPerRunner;
-        int wanted = (uncovered + slotsPerRunner - 1) / slotsPerRunner;
-        int room = config.max() - runners.size() - stopping;
-        for (int i = 0; i < Math.min(wanted, room); i++) {
-            boot();
-        }
+        int runnersNeeded = (uncoveredDemand() + slotsPerRunner - 1) / slotsPerRunner;
+        bootUpTo(runners.size() + runnersNeeded);
     }
 
     /**
@@ -320,9 +335,16 @@ public final class FlamePoolEngine implements Pool {
      * by {@code min-idle-shutdown-after} is not replaced until demand returns). Holds the lock.
      */
     private void keepMin() {
-        int wanted = config.min() - runners.size();
-        int room = config.max() - runners.size() - stopping;
-        for (int i = 0; i < Math.min(wanted, room); i++) {
+        bootUpTo(config.min());
+    }
+
+    /**
+     * Boots runners, in parallel, until the pool has {@code wanted} booted or booting, never more than
+     * {@code max} counting the runners still stopping. Holds the lock.
+     */
+    private void bootUpTo(int wanted) {
+        int count = Math.min(wanted - runners.size(), config.max() - runners.size() - stopping);
+        for (int i = 0; i < count; i++) {
             boot();
         }
     }
@@ -332,22 +354,32 @@ public final class FlamePoolEngine implements Pool {
         Runner runner = new Runner(runnerPrefix + sequence.incrementAndGet());
         runners.put(runner.id, runner);
         booting++;
-        runner.bootStarted = System.nanoTime();
+        CompletableFuture<Void> underWay = new CompletableFuture<>();
+        bootsUnderWay.add(underWay);
+        runner.bootStarted = nanoClock.getAsLong();
         int size = runners.size();
         publish(new RunnerBooting(config.name(), runner.id));
         publish(new PoolGrew(config.name(), size));
         LOG.info(() -> "pool '" + config.name() + "': booting runner " + runner.id + " (" + size + "/"
                 + config.max() + ")");
-        // The backend must not call back into us synchronously under our lock: hand off to the timer thread.
+        // The backend must not call back into us synchronously under our lock: hand off to a boot thread.
         boots.execute(() -> {
             CompletableFuture<FlameRunnerHandle> boot;
             try {
-                boot = backend.boot(new RunnerBootSpec(runner.id, config),
-                        (id, cause) -> lost(runner, cause));
+                boot = backend.boot(new RunnerBootSpec(runner.id, config), (id, cause) -> lost(runner, cause));
             } catch (RuntimeException e) {
                 boot = CompletableFuture.failedFuture(e);
             }
-            boot.whenComplete((handle, error) -> booted(runner, handle, error));
+            boot.whenComplete((handle, error) -> {
+                try {
+                    booted(runner, handle, error);
+                } finally {
+                    synchronized (lock) {
+                        bootsUnderWay.remove(underWay);
+                    }
+                    underWay.complete(null);
+                }
+            });
         });
     }
 
@@ -364,8 +396,8 @@ public final class FlamePoolEngine implements Pool {
                 failure = cause instanceof FlameBootException fbe ? fbe
                         : new FlameBootException(config.name(), runner.id, String.valueOf(cause.getMessage()), cause);
                 // Fail the callers this runner was booted for: the waiters not covered by other boots.
-                int uncovered = waiting - booting * slotsPerRunner;
-                for (int i = 0; i < Math.min(slotsPerRunner, uncovered); i++) {
+                int bootedFor = Math.min(slotsPerRunner, uncoveredDemand()); // before polling changes it
+                for (int i = 0; i < bootedFor; i++) {
                     Call c = pollWaiter();
                     if (c == null) {
                         break;
@@ -375,13 +407,14 @@ public final class FlamePoolEngine implements Pool {
                 publish(new RunnerStopped(config.name(), runner.id, StopReason.BOOT_FAILED, failure.getMessage()));
                 publish(new PoolShrank(config.name(), runners.size(), StopReason.BOOT_FAILED));
             } else if (closed || runner.lost) {
+                // taken out without events, as it never became ready
                 runners.remove(runner.id);
                 stopping++;
                 runner.handle = handle;
                 stopNow = true;
             } else {
                 runner.handle = handle;
-                Duration bootTime = Duration.ofNanos(System.nanoTime() - runner.bootStarted);
+                Duration bootTime = Duration.ofNanos(nanoClock.getAsLong() - runner.bootStarted);
                 publish(new RunnerReady(config.name(), runner.id, bootTime));
                 LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
                         + bootTime.toMillis() + " ms");
@@ -429,9 +462,7 @@ public final class FlamePoolEngine implements Pool {
     // ---- the call --------------------------------------------------------------------------------------------
 
     private void dispatch(Runner runner, Call call) {
-        if (call.timer != null) {
-            call.timer.cancel(false);
-        }
+        call.cancelTimer();
         if (call.result.isDone()) {
             release(call);
             return;
@@ -447,10 +478,9 @@ public final class FlamePoolEngine implements Pool {
         if (call.placed != null) {
             call.placed.complete(new PlacedChild(runner.id, call.result));
         } else {
-            long guard = Duration.between(Instant.now(), call.deadline.plus(IN_FLIGHT_GRACE)).toMillis();
             call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(), call.timeout,
-                    "runner " + runner.id + " did not answer by the deadline")), Math.max(0, guard),
-                    TimeUnit.MILLISECONDS);
+                    "runner " + runner.id + " did not answer by the deadline")),
+                    call.deadline.plus(IN_FLIGHT_GRACE).timeLeft().orElseThrow().toNanos(), TimeUnit.NANOSECONDS);
         }
         remote.whenComplete((value, error) -> {
             if (error == null) {
@@ -473,9 +503,7 @@ public final class FlamePoolEngine implements Pool {
     }
 
     private void onCallerDone(Call call) {
-        if (call.timer != null) {
-            call.timer.cancel(false);
-        }
+        call.cancelTimer();
         // The caller has its answer; if the runner is still working (the caller cancelled, or the pool gave
         // up at the deadline, or the runner was declared lost), interrupt the remote work.
         CompletableFuture<Object> remote = call.remote;
@@ -488,7 +516,7 @@ public final class FlamePoolEngine implements Pool {
     /** Frees the call's slot (once) and hands it on. */
     private void release(Call call) {
         List<Dispatch> dispatches = new ArrayList<>();
-        Runner retire = null;
+        Runner spent = null;
         synchronized (lock) {
             if (call.released) {
                 return;
@@ -510,7 +538,7 @@ public final class FlamePoolEngine implements Pool {
                 runner.inFlight--;
                 if (config.singleUse()) {
                     if (runner.inFlight == 0) {
-                        retire = runner;
+                        spent = runner;
                     }
                 } else {
                     available.add(runner);
@@ -521,8 +549,8 @@ public final class FlamePoolEngine implements Pool {
                 }
             }
         }
-        if (retire != null) {
-            stop(retire, StopReason.SINGLE_USE, "single-use runner served its call");
+        if (spent != null) {
+            retire(spent, StopReason.SINGLE_USE, "single-use runner served its call", null);
             synchronized (lock) {
                 if (!closed) {
                     grow();
@@ -535,41 +563,28 @@ public final class FlamePoolEngine implements Pool {
     // ---- runner end of life ---------------------------------------------------------------------------------
 
     private void lost(Runner runner, FlameRunnerLostException cause) {
-        List<Call> onIt;
         synchronized (lock) {
             if (runner.lost) {
                 return;
             }
             runner.lost = true;
-            if (runner.handle == null) {
-                return; // still booting: booted() drops it
+            if (!runner.booted()) {
+                return; // still booting: booted() stops it
             }
-            if (runners.remove(runner.id) != runner) {
-                return;
-            }
-            stopping++;
-            available.remove(runner);
-            onIt = new ArrayList<>(runner.calls);
-            publish(new RunnerStopped(config.name(), runner.id, StopReason.LOST, cause.getMessage()));
-            publish(new PoolShrank(config.name(), runners.size(), StopReason.LOST));
         }
-        LOG.warning(() -> "pool '" + config.name() + "': " + cause.getMessage() + "; failing " + onIt.size()
-                + " calls on it");
-        onIt.forEach(c -> c.fail(cause));
-        stopHandle(runner, StopReason.LOST, cause.getMessage());
-        synchronized (lock) {
-            if (!closed) {
-                grow();
-                keepMin();
+        if (retire(runner, StopReason.LOST, cause.getMessage(), cause)) {
+            synchronized (lock) {
+                if (!closed) {
+                    grow();
+                    keepMin();
+                }
             }
         }
     }
 
     private void scheduleIdle(Runner runner) {
-        if (runner.idleTimer != null) {
-            runner.idleTimer.cancel(false);
-        }
-        runner.idleSince = System.nanoTime();
+        runner.cancelIdleTimer();
+        runner.idleSince = nanoClock.getAsLong();
         runner.idleTimer = timers.schedule(() -> idle(runner), config.idleShutdownAfter().toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -580,7 +595,7 @@ public final class FlamePoolEngine implements Pool {
             if (runner.inFlight > 0 || runners.get(runner.id) != runner || closed) {
                 return;
             }
-            Duration idleFor = Duration.ofNanos(System.nanoTime() - runner.idleSince);
+            Duration idleFor = Duration.ofNanos(nanoClock.getAsLong() - runner.idleSince);
             if (runners.size() <= config.min()) {
                 if (config.minIdleShutdownAfter().isEmpty()) {
                     return;
@@ -594,27 +609,44 @@ public final class FlamePoolEngine implements Pool {
             }
             why = "idle for " + idleFor.toMillis() + " ms";
         }
-        stop(runner, StopReason.IDLE, why);
+        retire(runner, StopReason.IDLE, why, null);
     }
 
-    private void stop(Runner runner, StopReason reason, String detail) {
+    /**
+     * Takes a runner out of the pool, publishes that it stopped, fails the calls still on it when it was
+     * lost, and stops it. The one way a ready runner leaves: idle, single use, lost, pool shut down.
+     *
+     * @param runner the runner
+     * @param reason why, for the events and the backend
+     * @param detail what happened, for the events and logs
+     * @param lostWith the failure of the calls on a lost runner; {@code null} when it is stopped by the pool
+     * @return {@code false} when it had already left the pool
+     */
+    private boolean retire(Runner runner, StopReason reason, String detail, FlameRunnerLostException lostWith) {
+        List<Call> onIt;
         synchronized (lock) {
             if (runners.remove(runner.id) != runner) {
-                return;
+                return false;
             }
             stopping++;
             available.remove(runner);
-            if (runner.idleTimer != null) {
-                runner.idleTimer.cancel(false);
-            }
+            runner.cancelIdleTimer();
+            onIt = lostWith == null ? List.of() : new ArrayList<>(runner.calls);
             publish(new RunnerStopped(config.name(), runner.id, reason, detail));
             publish(new PoolShrank(config.name(), runners.size(), reason));
         }
-        LOG.info(() -> "pool '" + config.name() + "': stopping runner " + runner.id + ": " + detail);
+        if (lostWith == null) {
+            LOG.info(() -> "pool '" + config.name() + "': stopping runner " + runner.id + ": " + detail);
+        } else {
+            LOG.warning(() -> "pool '" + config.name() + "': " + detail + "; failing " + onIt.size()
+                    + " calls on it");
+            onIt.forEach(c -> c.fail(lostWith));
+        }
         stopHandle(runner, reason, detail);
+        return true;
     }
 
-    /** Stops a runner already removed from the pool; the caller counted it in {@link #stopping}. */
+    /** Stops a runner already taken out of the pool and counted in {@link #stopping}. */
     private void stopHandle(Runner runner, StopReason reason, String detail) {
         CompletableFuture<Void> done;
         try {
@@ -677,52 +709,5 @@ public final class FlamePoolEngine implements Pool {
 
     /** A slot handed to a waiter, to send once the lock is released. */
     private record Dispatch(Runner runner, Call call) {
-    }
-
-    private static final class Runner {
-        final String id;
-        final long seq;
-        final Set<Call> calls = new LinkedHashSet<>();
-        FlameRunnerHandle handle;
-        int inFlight;
-        int used;
-        long bootStarted;
-        long idleSince;
-        boolean lost;
-        ScheduledFuture<?> idleTimer;
-
-        Runner(String id) {
-            this.id = id;
-            this.seq = SEQ.incrementAndGet();
-        }
-
-        private static final AtomicLong SEQ = new AtomicLong();
-    }
-
-    private static final class Call {
-        final FlameInvocation invocation;
-        final Instant deadline;
-        final Instant checkoutDeadline;
-        final Duration timeout;
-        final CompletableFuture<PlacedChild> placed;
-        final CompletableFuture<Object> result = new CompletableFuture<>();
-        volatile Runner runner;
-        volatile CompletableFuture<Object> remote;
-        volatile ScheduledFuture<?> timer;
-        boolean waiting;
-        boolean released;
-
-        Call(FlameInvocation invocation, Instant deadline, Instant checkoutDeadline, Duration timeout,
-                CompletableFuture<PlacedChild> placed) {
-            this.invocation = invocation;
-            this.deadline = deadline;
-            this.checkoutDeadline = checkoutDeadline;
-            this.timeout = timeout;
-            this.placed = placed;
-        }
-
-        void fail(Throwable error) {
-            result.completeExceptionally(error);
-        }
     }
 }

@@ -4,7 +4,6 @@ import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import java.io.Serializable;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -39,14 +38,7 @@ public record WireCall(String callId, long timeLeftMillis, FlameInvocation invoc
      * @return the body
      */
     public static WireCall of(FlameCall call) {
-        Instant deadline = call.deadline();
-        long left;
-        try {
-            left = deadline.equals(Instant.MAX) ? Long.MAX_VALUE
-                    : Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
-        } catch (ArithmeticException far) {
-            left = Long.MAX_VALUE;
-        }
+        long left = call.timeLeft().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         return new WireCall(call.callId(), left, call.invocation());
     }
 }

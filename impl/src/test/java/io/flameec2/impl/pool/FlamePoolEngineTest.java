@@ -287,6 +287,23 @@ class FlamePoolEngineTest {
     }
 
     @Test
+    void shutdownWaitsForTheBootsItStartedAndStopsTheirRunners() {
+        backend.autoBoot = false;
+        pool(config(1, 1));
+        CompletableFuture<Object> waiting = pool.submit(task(() -> 1), null);
+        await().atMost(5, SECONDS).until(() -> backend.boots.size() == 1);
+        CompletableFuture<Void> down = pool.shutdown();
+        assertInstanceOf(FlameRejectedException.class, failure(waiting));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !down.isDone());
+        assertTrue(!backend.closed, "the backend must stay open while one of its boots is under way");
+        FakeBackend.FakeRunner late = backend.complete(backend.boots.get(0));
+        down.orTimeout(10, SECONDS).join();
+        assertSame(StopReason.POOL_SHUTDOWN, late.stoppedFor);
+        assertTrue(backend.closed);
+        pool = null;
+    }
+
+    @Test
     void aBackendAnsweringSynchronouslyDrainsALongQueueWithoutRecursion() {
         backend.holdCalls = true;
         pool(config(1, 1).timeout(Duration.ofSeconds(30)));

@@ -80,7 +80,8 @@ import java.util.logging.Logger;
  * "bench/target/classes:bench/target/lib/*" io.flameec2.bench.TransportBench [--seconds=3] [--warmup=2]
  * [--cold=1] [--callers=1,16,64] [--mb=true] [--only=http-floor,tcp-pingpong,tls-pingpong,flameec2,hazelcast]
  * [--csv=transport.csv] [--prewarm=8] [--unlimited-keepalive=false] [--core-threads=0] [--max-concurrency=10000]
- * [--concurrent=10000] [--sleep-ms=5000]}; {@code --concurrent=0} skips the in-flight scenario).
+ * [--concurrent=10000] [--sleep-ms=5000] [--noop=true] [--mb-calls=200]}; {@code --concurrent=0} skips the in-flight scenario,
+ * {@code --noop=false} the no-op ones).
  */
 public final class TransportBench {
 
@@ -114,6 +115,8 @@ public final class TransportBench {
     /** The JVM that answers each system's calls, for its CPU time per call. */
     private final Map<String, java.util.function.Supplier<Optional<ProcessHandle>>> servers = new HashMap<>();
     private int maxConcurrency = 10_000;
+    private boolean noopScenario = true;
+    private int megabyteCalls = 200;
     private FlamePoolEngine flamePool;
     private BenchLauncher flameLauncher;
 
@@ -165,6 +168,8 @@ public final class TransportBench {
         Set<String> only = Set.of(opts.getOrDefault("only", String.join(",", FLOOR, TCP, TLS, FLAME, HAZELCAST))
                 .split(","));
         bench.maxConcurrency = Integer.parseInt(opts.getOrDefault("max-concurrency", "10000"));
+        bench.noopScenario = Boolean.parseBoolean(opts.getOrDefault("noop", "true"));
+        bench.megabyteCalls = Integer.parseInt(opts.getOrDefault("mb-calls", "200"));
         int concurrent = Integer.parseInt(opts.getOrDefault("concurrent", "10000"));
         long sleepMs = Long.parseLong(opts.getOrDefault("sleep-ms", "5000"));
         List<Target> targets = new ArrayList<>();
@@ -208,7 +213,7 @@ public final class TransportBench {
             Load.run(t.name(), "warm-up", 16, prewarm, Duration.ZERO, Integer.MAX_VALUE, t.noop());
         }
         System.out.println("== warm calls");
-        for (int n : callers) {
+        for (int n : noopScenario ? callers : new int[0]) {
             for (Target t : targets) {
                 results.add(Load.run(t.name(), "no-op", n, warmup, measure, Integer.MAX_VALUE, t.noop(),
                         cpu(t.name())));
@@ -216,7 +221,7 @@ public final class TransportBench {
         }
         if (megabyteScenario) {
             for (Target t : targets) {
-                results.add(Load.run(t.name(), "1 MB round trip", 1, warmup, measure, 200, t.megabyte(),
+                results.add(Load.run(t.name(), "1 MB round trip", 1, warmup, measure, megabyteCalls, t.megabyte(),
                         cpu(t.name())));
             }
         }

@@ -30,6 +30,8 @@ final class FakeParent implements AutoCloseable {
     private final ChannelTls.ParentIdentity identity = ChannelTls.parentIdentity();
     private final Channel listener;
     final AtomicInteger connections = new AtomicInteger();
+    /** {@link System#nanoTime()} of the first connection, 0 before it. */
+    final AtomicLong firstConnectionNanos = new AtomicLong();
     final AtomicLong rawBytes = new AtomicLong();
     final AtomicInteger handshakesOk = new AtomicInteger();
     final List<String> handshakeFailures = new CopyOnWriteArrayList<>();
@@ -41,6 +43,7 @@ final class FakeParent implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        firstConnectionNanos.compareAndSet(0, System.nanoTime());
                         SslHandler tls = identity.context().newHandler(ch.alloc());
                         tls.handshakeFuture().addListener(f -> {
                             if (f.isSuccess()) {

@@ -93,7 +93,7 @@ class Ec2SettingsReaderTest {
         "security-group-ids| sg-1,group2 | security-group-ids",
         "tags      | flame:app=x | tags",
         "tags      | novalue     | tags",
-        "env       | FLAME_SECRET=x | env",
+        "env       | FLAME_JOIN_TOKEN=x | env",
         "env       | A=it's      | env",
         "runner-port| 70000      | runner-port",
         "runner-port| http       | runner-port",

@@ -6,9 +6,6 @@ import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
-import java.util.concurrent.CompletableFuture;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -19,7 +16,6 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
 
     /** The backend's name in {@code flame.pools.<name>.backend}. */
     public static final String NAME = "ec2";
-    private static final Logger LOG = Logger.getLogger(Ec2BackendFactory.class.getName());
 
     @Override
     public String name() {
@@ -35,13 +31,8 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
                 context.pool().bootTimeout());
         // A runner is a parent of nested pools at most: it must never sweep its own parent's runners.
         boolean onRunner = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
-        if (settings.terminateOrphans() && !onRunner) {
-            CompletableFuture.runAsync(launcher::terminateOrphans).exceptionally(e -> {
-                LOG.log(Level.WARNING, e, () -> "pool '" + settings.pool() + "': could not look for orphaned runner"
-                        + " instances (ec2:DescribeInstances/TerminateInstances denied?)");
-                return null;
-            });
-        }
+        // leases are refreshed everywhere, so other parents never take this one's runners for orphans
+        launcher.startHousekeeping(settings.terminateOrphans() && !onRunner);
         return new RemoteBackend(context, launcher, RemoteSettings.fromConfig());
     }
 }

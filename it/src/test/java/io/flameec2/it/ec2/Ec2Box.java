@@ -226,6 +226,11 @@ public final class Ec2Box implements AutoCloseable {
         if (!p.containsKey("ImageId") && !p.containsKey("LaunchTemplate.LaunchTemplateId")) {
             throw new BoxError(400, "MissingParameter", "The request must contain the parameter ImageId");
         }
+        String hopLimit = p.getOrDefault("MetadataOptions.HttpPutResponseHopLimit", "1");
+        if (!hopLimit.matches("[1-9]|[1-5][0-9]|6[0-4]")) {
+            throw new BoxError(400, "InvalidParameterValue", "Value (" + hopLimit + ") for parameter"
+                    + " HttpPutResponseHopLimit is invalid. Valid values are 1 to 64.");
+        }
         if (!"1".equals(p.get("MinCount")) || !"1".equals(p.get("MaxCount"))) {
             throw new BoxError(400, "InvalidParameterValue", "EC2-in-a-box launches one instance per request");
         }

@@ -53,6 +53,7 @@ final class BoxInstance {
     volatile State state = State.PENDING;
     volatile String stateReason = "";
     private volatile String finalConsole;
+    private volatile String finalJournal;
 
     BoxInstance(String id, int index, Map<String, String> request, String userData, Path root) {
         this.id = id;
@@ -97,9 +98,23 @@ final class BoxInstance {
         }
     }
 
-    /** Keeps the console output before the instance's directory is deleted. */
+    /** Keeps the console output and the journal before the instance's directory is deleted. */
     void keepConsole() {
+        finalJournal = journalOutput();
         finalConsole = consoleOutput();
+    }
+
+    /** The journal (the runner unit's output) so far, kept after the instance's files are gone. */
+    String journalOutput() {
+        String kept = finalJournal;
+        if (kept != null) {
+            return kept;
+        }
+        try {
+            return Files.exists(journal()) ? Files.readString(journal(), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     boolean isLive() {

@@ -115,6 +115,9 @@ if ! id -u "${RUNNER_USER}" >/dev/null 2>&1; then
   useradd --system --user-group --no-create-home --home-dir "${OUTPUT_DIR}" --shell "${nologin}" "${RUNNER_USER}"
 fi
 install -d -o "${RUNNER_USER}" -g "${RUNNER_USER}" -m 0750 "${OUTPUT_DIR}"
+# zip entries keep whatever mode they were packed with: the runner's group may read the package, nobody else
+chown -R "root:${RUNNER_USER}" "${FLAME_HOME}/wlp"
+chmod -R u+rwX,g+rX,g-w,o-rwx "${FLAME_HOME}/wlp"
 log "runner runs as user ${RUNNER_USER} ($(id -u "${RUNNER_USER}")), writing to ${OUTPUT_DIR} only"
 
 # the runner advertises its own address (with the application's context root); logged for debugging

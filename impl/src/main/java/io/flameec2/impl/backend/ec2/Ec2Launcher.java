@@ -202,14 +202,16 @@ public final class Ec2Launcher implements RunnerLauncher {
         }
         Tag lease = tag(Ec2Settings.TAG_LEASE_UNTIL, leaseUntil(Instant.now()));
         List<String> refreshed = new ArrayList<>();
+        RuntimeException failed = null;
         for (int from = 0; from < ids.size(); from += BATCH) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
             try {
                 ec2.createTags(b -> b.resources(batch).tags(lease));
                 refreshed.addAll(batch);
-            } catch (Ec2Exception e) {
-                if (!isNotFound(e)) {
-                    throw e;
+            } catch (RuntimeException e) {
+                if (!(e instanceof Ec2Exception ec2e && isNotFound(ec2e))) {
+                    failed = e; // the other batches still get their refresh
+                    continue;
                 }
                 // one id unknown (just launched, DescribeInstances is eventually consistent; or long gone) fails
                 // the whole call: tag one by one, so the others keep their lease
@@ -221,9 +223,15 @@ public final class Ec2Launcher implements RunnerLauncher {
                         if (!isNotFound(one)) {
                             throw one;
                         }
+                        // unknown well after its launch: gone for good, no lease to keep
+                        owned.removeIf(r -> r.instanceId.equals(id)
+                                && r.launchedAt.plus(NOT_FOUND_GRACE).isBefore(Instant.now()));
                     }
                 }
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         leaseRefreshes.incrementAndGet();
         LOG.fine(() -> "pool '" + settings.pool() + "': leases of " + refreshed + " run until " + lease.value());

@@ -6,6 +6,7 @@ import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.remote.RunnerEnv;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -292,6 +294,30 @@ public record Ec2Settings(
             throw new FlameConfigurationException(key(pool, LEASE_DURATION), "must be at least "
                     + MIN_LEASE_DURATION.toSeconds() + "s, was " + leaseDuration.toMillis() + " ms");
         }
+    }
+
+    /**
+     * The settings for logs and errors, with the values of {@link #env()} masked: the pool's {@code env} is where
+     * applications hand their runners credentials.
+     *
+     * @return the settings, {@code env} by name only
+     */
+    @Override
+    public String toString() {
+        StringJoiner out = new StringJoiner(", ", "Ec2Settings[", "]");
+        for (RecordComponent c : Ec2Settings.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = c.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                value = "?";
+            }
+            if (c.getName().equals(ENV)) {
+                value = env.keySet().stream().sorted().map(k -> k + "=***").collect(Collectors.joining(",", "{", "}"));
+            }
+            out.add(c.getName() + "=" + value);
+        }
+        return out.toString();
     }
 
     /**

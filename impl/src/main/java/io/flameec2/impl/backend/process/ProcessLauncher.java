@@ -25,7 +25,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Starts runners as local Open Liberty server processes. The bundle is unpacked once per bundle file into
- * this user's private work directory ({@link ProcessWorkDir}, checked before every use); every runner then runs that same server with its own {@code WLP_OUTPUT_DIR} (logs,
+ * this user's private work directory ({@link ProcessWorkDir}, checked before every launch); every runner then
+ * runs that same server with its own {@code WLP_OUTPUT_DIR} (logs,
  * workarea), which Liberty supports for several instances of one server and which costs nothing per runner,
  * unlike copying the server. {@code bin/server run} keeps the server in the foreground, so the runner is a
  * real child process that can be killed. A runner's environment is {@link RunnerEnvironment}'s: an allow-list of
@@ -120,12 +121,13 @@ final class ProcessLauncher implements RunnerLauncher {
     }
 
     private synchronized Unpacked unpack() throws IOException {
+        // the unpacked server is reused across launches, launchers and parent restarts, and runs with this user's
+        // rights: only safe while nobody but this user can change the directory, so check it every time
+        ProcessWorkDir.prepare(workDir, workDirKey);
         if (unpacked != null) {
             return unpacked;
         }
         String key = bundle.getFileName() + "-" + Files.size(bundle) + "-" + Files.getLastModifiedTime(bundle).toMillis();
-        // reused across launchers and parent restarts: only safe because nobody but this user can write there
-        ProcessWorkDir.check(ProcessWorkDir.prepare(workDir, workDirKey), workDirKey);
         Path cache = workDir.resolve(key);
         Path wlp = cache.resolve("wlp");
         if (!Files.isDirectory(wlp)) {

@@ -144,6 +144,16 @@ class Ec2SettingsReaderTest {
     }
 
     @Test
+    void toStringNamesEnvVariablesButNeverTheirValues() {
+        Map<String, String> m = minimal();
+        m.put(P + "env", "API_TOKEN=hunter2,MODE=batch");
+        String text = read(m).toString();
+        assertTrue(text.contains("env={API_TOKEN=***,MODE=***}"), text);
+        assertFalse(text.contains("hunter2"), text);
+        assertTrue(text.contains("imageId=Optional[ami-0abc]"), text);
+    }
+
+    @Test
     void withoutAnApplicationNameAppFallsBackToFlame() {
         Ec2Settings s = new Ec2SettingsReader(uri -> null, Optional::empty).read(MapBackendContext.of("thumbs",
                 minimal()));

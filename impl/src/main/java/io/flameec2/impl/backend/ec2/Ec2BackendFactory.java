@@ -6,6 +6,7 @@ import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
+import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -16,6 +17,7 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
 
     /** The backend's name in {@code flame.pools.<name>.backend}. */
     public static final String NAME = "ec2";
+    private static final Logger LOG = Logger.getLogger(Ec2BackendFactory.class.getName());
 
     @Override
     public String name() {
@@ -32,7 +34,13 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
         // A runner is a parent of nested pools at most: it must never sweep its own parent's runners.
         boolean onRunner = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
         // leases are refreshed everywhere, so other parents never take this one's runners for orphans
-        launcher.startHousekeeping(settings.terminateOrphans() && !onRunner);
+        boolean reap = settings.terminateOrphans() && !onRunner;
+        launcher.startHousekeeping(reap);
+        // the app decides which instances this parent may take for orphans: say which one it is
+        LOG.info(() -> "pool '" + settings.pool() + "': ec2 runners tagged " + Ec2Settings.TAG_APP + "="
+                + settings.app() + ", leases of " + settings.leaseDuration().toSeconds() + " s refreshed every "
+                + settings.leaseRefreshInterval().toSeconds() + " s" + (reap ? "; instances of other parents of this"
+                + " app and pool are terminated once their lease passed" : "; orphan clean-up off"));
         return new RemoteBackend(context, launcher, RemoteSettings.fromConfig());
     }
 }

@@ -176,7 +176,15 @@ public final class Ec2Box implements AutoCloseable {
         }
         api.stop(0);
         imds.stop(0);
-        lifecycle.shutdownNow();
+        lifecycle.shutdown(); // teardowns still deleting their instance's files finish first
+        try {
+            if (!lifecycle.awaitTermination(30, TimeUnit.SECONDS)) {
+                lifecycle.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            lifecycle.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         network.close();
         BoxNetwork.removeLeftovers();
         deleteTree(root);
@@ -424,13 +432,15 @@ public final class Ec2Box implements AutoCloseable {
             }
             network.removeHost(i.namespace, i.veth);
             i.keepConsole();
-            deleteTree(i.dir);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "box: stopping " + i.id + " failed", e);
         } finally {
             i.state = BoxInstance.State.TERMINATED;
             LOG.info(() -> "box: " + i.id + " terminated");
         }
+        // the host is gone (no process, no namespace): removing its files (its copy of /etc, the unpacked bundle:
+        // thousands of files, a second and more on a loaded machine) is the box's housekeeping, not EC2's
+        deleteTree(i.dir);
     }
 
     private static void signalAll(BoxInstance i, boolean kill) {

@@ -28,5 +28,5 @@ mkdir -p "$wlp/usr/servers/demo/apps"
 cp "$target/flame-demo.war" "$wlp/usr/servers/demo/apps/app.war"
 echo "-Dflame.pools.primes.process.bundle=$target/flamerunner.zip" > "$wlp/usr/servers/demo/jvm.options"
 echo "[flame demo] when the server is up: curl 'http://localhost:9080/app/primes?n=3000000'"
-echo "[flame demo] runner logs: /tmp/flame-process/flamerunner.zip-*/output/<runner id>/flamerunner/logs/messages.log"
+echo "[flame demo] runner logs: /tmp/flame-process-$(id -un)/flamerunner.zip-*/output/<runner id>/flamerunner/logs/messages.log"
 exec "$wlp/bin/server" run demo

@@ -165,6 +165,17 @@ public final class BoxHarness implements AutoCloseable {
     }
 
     /**
+     * A tag of an instance, as the box holds it now (CreateTags updates it).
+     *
+     * @param instanceId the instance
+     * @param key the tag's key, such as {@code flame:lease-until}
+     * @return its value, or empty
+     */
+    public String tag(String instanceId, String key) {
+        return fx.box.instance(instanceId).tagsCopy().getOrDefault(key, "");
+    }
+
+    /**
      * The runner's journal on an instance (the unit's output: Open Liberty's console, System.out included).
      *
      * @param instanceId the instance

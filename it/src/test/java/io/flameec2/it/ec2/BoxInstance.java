@@ -35,6 +35,12 @@ final class BoxInstance {
     final String iamInstanceProfileArn;
     final String keyName;
     final String userData;
+    /**
+     * MetadataOptions.HttpPutResponseHopLimit as launched: how many network hops IMDS token answers travel. Without
+     * it in the request, the AMI decides; the box's AMIs behave like Amazon Linux 2023's (ImdsSupport v2.0), which
+     * default to 2, so that containers on the instance reach IMDS, and a launcher must ask for 1 to prevent that.
+     */
+    final int hopLimit;
     final Map<String, String> tags = new LinkedHashMap<>();
     final Map<String, String> request;
     final Instant launchTime = Instant.now();
@@ -47,6 +53,7 @@ final class BoxInstance {
     volatile State state = State.PENDING;
     volatile String stateReason = "";
     private volatile String finalConsole;
+    private volatile String finalJournal;
 
     BoxInstance(String id, int index, Map<String, String> request, String userData, Path root) {
         this.id = id;
@@ -62,6 +69,7 @@ final class BoxInstance {
                         ? "arn:aws:iam::000000000000:instance-profile/" + request.get("IamInstanceProfile.Name") : null);
         this.keyName = request.get("KeyName");
         this.userData = userData;
+        this.hopLimit = Integer.parseInt(request.getOrDefault("MetadataOptions.HttpPutResponseHopLimit", "2"));
         this.address = BoxNetwork.address(index);
         this.mac = String.format("0e:13:%02x:%02x:%02x:01", (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff);
         this.namespace = "fec2-" + id;
@@ -90,9 +98,23 @@ final class BoxInstance {
         }
     }
 
-    /** Keeps the console output before the instance's directory is deleted. */
+    /** Keeps the console output and the journal before the instance's directory is deleted. */
     void keepConsole() {
+        finalJournal = journalOutput();
         finalConsole = consoleOutput();
+    }
+
+    /** The journal (the runner unit's output) so far, kept after the instance's files are gone. */
+    String journalOutput() {
+        String kept = finalJournal;
+        if (kept != null) {
+            return kept;
+        }
+        try {
+            return Files.exists(journal()) ? Files.readString(journal(), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     boolean isLive() {

@@ -185,7 +185,15 @@ public final class Ec2Box implements AutoCloseable {
         }
         api.stop(0);
         imds.stop(0);
-        lifecycle.shutdownNow();
+        lifecycle.shutdown(); // teardowns still deleting their instance's files finish first
+        try {
+            if (!lifecycle.awaitTermination(30, TimeUnit.SECONDS)) {
+                lifecycle.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            lifecycle.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         network.close();
         BoxNetwork.removeLeftovers();
         deleteTree(root);
@@ -234,6 +242,11 @@ public final class Ec2Box implements AutoCloseable {
     private void runInstances(HttpExchange ex, Map<String, String> p, String requestId) throws IOException {
         if (!p.containsKey("ImageId") && !p.containsKey("LaunchTemplate.LaunchTemplateId")) {
             throw new BoxError(400, "MissingParameter", "The request must contain the parameter ImageId");
+        }
+        String hopLimit = p.getOrDefault("MetadataOptions.HttpPutResponseHopLimit", "1");
+        if (!hopLimit.matches("[1-9]|[1-5][0-9]|6[0-4]")) {
+            throw new BoxError(400, "InvalidParameterValue", "Value (" + hopLimit + ") for parameter"
+                    + " HttpPutResponseHopLimit is invalid. Valid values are 1 to 64.");
         }
         if (!"1".equals(p.get("MinCount")) || !"1".equals(p.get("MaxCount"))) {
             throw new BoxError(400, "InvalidParameterValue", "EC2-in-a-box launches one instance per request");
@@ -428,13 +441,15 @@ public final class Ec2Box implements AutoCloseable {
             }
             network.removeHost(i.namespace, i.veth);
             i.keepConsole();
-            deleteTree(i.dir);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "box: stopping " + i.id + " failed", e);
         } finally {
             i.state = BoxInstance.State.TERMINATED;
             LOG.info(() -> "box: " + i.id + " terminated");
         }
+        // the host is gone (no process, no namespace): removing its files (its copy of /etc, the unpacked bundle:
+        // thousands of files, a second and more on a loaded machine) is the box's housekeeping, not EC2's
+        deleteTree(i.dir);
     }
 
     private static void signalAll(BoxInstance i, boolean kill) {

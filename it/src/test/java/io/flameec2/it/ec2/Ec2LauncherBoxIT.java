@@ -19,6 +19,11 @@ import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,12 +52,15 @@ class Ec2LauncherBoxIT {
 
     private static final Logger LOG = Logger.getLogger(Ec2LauncherBoxIT.class.getName());
     private static final Duration BOOT = Duration.ofSeconds(90);
+    /** The shortest lease allowed: refreshes and sweeps every 5 s. */
+    private static final Duration LEASE = Ec2Settings.MIN_LEASE_DURATION;
 
     private static BoxFixture fx;
     private static HttpServer parent;
     private static final LinkedBlockingQueue<Map<String, String>> REPORTS = new LinkedBlockingQueue<>();
     private static volatile String answer = "exit";
     private static URI bundle;
+    private static byte[] bundleBytes;
 
     private final List<Ec2Launcher> launchers = new ArrayList<>();
 
@@ -61,7 +69,8 @@ class Ec2LauncherBoxIT {
         Optional<String> unsupported = Ec2Box.unsupportedReason();
         Assumptions.assumeTrue(unsupported.isEmpty(), () -> "skipped: " + unsupported.orElse(""));
         fx = new BoxFixture();
-        bundle = fx.upload("fake/runner.zip", FakeRunnerBundle.zip());
+        bundleBytes = FakeRunnerBundle.zip();
+        bundle = fx.upload("fake/runner.zip", bundleBytes);
         parent = HttpServer.create(new InetSocketAddress(fx.box.gateway(), 0), 16);
         parent.createContext("/register", ex -> {
             try (ex) {
@@ -124,10 +133,22 @@ class Ec2LauncherBoxIT {
         assertTrue(instance.consoleOutput().contains("local IPv4 " + instance.address), "IMDSv2 reached");
         assertEquals("600", report.get("mode"), "the env file holds the join token");
         assertEquals("run fakeRunner", report.get("args"));
+        // the runner runs as an unprivileged user of its own, which cannot change the server package
+        assertEquals("flame-runner", report.get("user"));
+        assertFalse(report.get("uid").equals("0"), report::toString);
+        assertEquals("no", report.get("readsEnvFile"), "systemd reads the env file as root");
+        assertEquals("no", report.get("writesBundle"));
+        assertEquals("yes", report.get("writesOutput"));
+        assertEquals("/opt/flame/output", report.get("outputDir"));
+        assertFalse(Files.readString(Path.of("/etc/passwd")).contains("flame-runner"),
+                "the user-data's useradd changed the instance's /etc, not the host's");
 
         Map<String, String> request = fx.box.runInstancesRequests().get(0);
         assertEquals("terminate", request.get("InstanceInitiatedShutdownBehavior"));
         assertEquals("required", request.get("MetadataOptions.HttpTokens"));
+        assertEquals("1", request.get("MetadataOptions.HttpPutResponseHopLimit"));
+        assertEquals(1, describe(instanceId).metadataOptions().httpPutResponseHopLimit(), "IMDS hop limit pinned");
+        assertEquals(1, instance.hopLimit);
         assertEquals("ami-0box", request.get("ImageId"));
         Map<String, String> tags = tags(describe(instanceId));
         assertEquals("it-boot", tags.get("flame:app"));
@@ -136,6 +157,8 @@ class Ec2LauncherBoxIT {
         assertEquals("r-1", tags.get("flame:runner-id"));
         assertEquals("flame-it-boot-box-r-1", tags.get("Name"));
         assertEquals("media", tags.get("team"));
+        Instant leaseUntil = Instant.parse(tags.get("flame:lease-until"));
+        assertTrue(leaseUntil.isAfter(Instant.now().plus(LEASE).minusSeconds(30)), () -> "lease from launch: " + tags);
         assertFalse(request.get("UserData").isEmpty());
 
         String console = runner.diagnostics();
@@ -214,23 +237,63 @@ class Ec2LauncherBoxIT {
     }
 
     @Test
-    void aNewParentTerminatesTheOrphansOfAnEarlierOne() throws Exception {
+    void aBundleWithAnotherSha256IsNotUnpackedAndTheInstancePowersOffSayingWhy() throws Exception {
+        String right = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bundleBytes));
+        String wrong = right.substring(1) + (right.charAt(0) == '0' ? '1' : '0');
+        Ec2Launcher launcher = launcher(launcherSettings("sha", Map.of(), List.of("t3.small"), bundle)
+                .bundleSha256(wrong).build(), "parent-A");
+        LaunchedRunner runner = launcher.launch("r-10", runnerEnv("r-10"));
+        await().atMost(BOOT).until(() -> !runner.isAlive());
+        String diagnostics = runner.diagnostics(); // what the boot error quotes
+        assertTrue(diagnostics.contains("flame_ec2_init: runner r-10: bundle SHA-256 mismatch: expected " + wrong
+                + " (ec2.bundle-sha256), downloaded " + right + "; not unpacking it"), diagnostics);
+        assertTrue(diagnostics.contains("powering off"), diagnostics);
+        assertFalse(diagnostics.contains("unpacking bundle"), diagnostics);
+        assertTrue(REPORTS.isEmpty(), "no runner started");
+
+        answer = "exit";
+        Ec2Launcher good = launcher(launcherSettings("sha", Map.of(), List.of("t3.small"), bundle)
+                .bundleSha256(right.toUpperCase(java.util.Locale.ROOT)).build(), "parent-A");
+        LaunchedRunner checked = good.launch("r-11", runnerEnv("r-11"));
+        assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
+        assertTrue(checked.diagnostics().contains("bundle SHA-256 " + right + " verified"), checked::diagnostics);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !checked.isAlive());
+    }
+
+    @Test
+    void orphanCleanUpTakesOnlyInstancesWhoseLeasePassedNeverThoseOfLiveReplicas() throws Exception {
         answer = "stay";
+        // a parent that launched a runner and then died: its lease is never refreshed
         Ec2Launcher dead = launcher("orphans", "parent-dead", Map.of(), List.of("t3.small"));
         LaunchedRunner orphan = dead.launch("r-7", runnerEnv("r-7"));
-        Ec2Launcher other = launcher("other-app", "parent-dead", Map.of(), List.of("t3.small"));
-        LaunchedRunner otherApp = other.launch("r-8", runnerEnv("r-8"));
+        // a live replica of the same app and pool, and another app's parent
+        Ec2Launcher replica = launcher("orphans", "parent-replica", Map.of(), List.of("t3.small"));
+        LaunchedRunner replicaRunner = replica.launch("r-8", runnerEnv("r-8"));
+        replica.startHousekeeping(true);
+        Ec2Launcher otherApp = launcher("other-app", "parent-dead", Map.of(), List.of("t3.small"));
+        LaunchedRunner otherAppRunner = otherApp.launch("r-9", runnerEnv("r-9"));
+        long launched = System.nanoTime();
+        // the successor starts: its first sweep finds the orphan's lease still valid
         Ec2Launcher successor = launcher("orphans", "parent-new", Map.of(), List.of("t3.small"));
-        LaunchedRunner own = successor.launch("r-9", runnerEnv("r-9"));
-
-        List<String> terminated = successor.terminateOrphans();
-
-        assertEquals(List.of(orphan.describe().replace("instance ", "")), terminated);
-        await().atMost(Duration.ofSeconds(60)).until(() -> !orphan.isAlive());
-        assertTrue(own.isAlive(), "its own runners stay");
-        assertTrue(otherApp.isAlive(), "other apps' runners stay");
-        own.terminate();
-        otherApp.terminate();
+        assertEquals(List.of(), successor.terminateOrphans(), "nothing is taken before its lease passes");
+        successor.startHousekeeping(true);
+        String orphanId = orphan.describe().replace("instance ", "");
+        await("the orphan terminated").atMost(LEASE.plus(LEASE.dividedBy(3)).plusSeconds(15))
+                .pollInterval(Duration.ofMillis(250)).until(() -> !fx.box.instance(orphanId).isLive());
+        long reapedMs = (System.nanoTime() - launched) / 1_000_000;
+        LOG.info("orphan " + orphanId + " terminated " + reapedMs + " ms after its launch (lease " + LEASE + ")");
+        assertTrue(reapedMs >= LEASE.minusSeconds(2).toMillis(), "taken before its lease passed: " + reapedMs + " ms");
+        assertEquals("terminated by TerminateInstances", fx.box.instance(orphanId).stateReason);
+        // for a further lease, the replica's runner stays: its parent keeps refreshing its lease
+        String replicaId = replicaRunner.describe().replace("instance ", "");
+        await("the replica's runner stays").during(LEASE).atMost(LEASE.plusSeconds(10))
+                .pollInterval(Duration.ofMillis(250)).until(() -> fx.box.instance(replicaId).isLive());
+        assertTrue(replica.leaseRefreshes() >= 3, "refreshes: " + replica.leaseRefreshes());
+        assertTrue(otherAppRunner.isAlive(), "other apps' runners are never taken");
+        Instant lease = Instant.parse(fx.box.instance(replicaId).tagsCopy().get("flame:lease-until"));
+        assertTrue(lease.isAfter(Instant.now().plus(LEASE.dividedBy(2))), "refreshed lease " + lease);
+        replicaRunner.terminate();
+        otherAppRunner.terminate();
     }
 
     @Test
@@ -258,10 +321,18 @@ class Ec2LauncherBoxIT {
 
     private Ec2Launcher launcher(String app, String parentId, Map<String, String> env, List<String> types,
             URI bundleUrl) {
-        Ec2Settings settings = Ec2Settings.builder("box").app("it-" + app).imageId("ami-0box").instanceTypes(types)
+        return launcher(launcherSettings(app, env, types, bundleUrl).build(), parentId);
+    }
+
+    private static Ec2Settings.Builder launcherSettings(String app, Map<String, String> env, List<String> types,
+            URI bundleUrl) {
+        return Ec2Settings.builder("box").app("it-" + app).imageId("ami-0box").instanceTypes(types)
                 .subnetIds(List.of("subnet-0box")).securityGroupIds(List.of("sg-0box")).region(BoxFixture.REGION)
                 .endpoint(fx.box.endpoint()).s3Endpoint(fx.s3.endpoint()).bundleUrl(bundleUrl).env(env)
-                .tags(Map.of("team", "media")).build();
+                .tags(Map.of("team", "media")).leaseDuration(LEASE);
+    }
+
+    private Ec2Launcher launcher(Ec2Settings settings, String parentId) {
         Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings), Ec2Clients.presigner(settings),
                 parentId, BOOT);
         launchers.add(launcher);

@@ -59,7 +59,8 @@ final class Ec2Xml {
         b.append("</tagSet>");
         b.append("<metadataOptions><state>applied</state><httpTokens>")
                 .append(esc(i.request.getOrDefault("MetadataOptions.HttpTokens", "optional")))
-                .append("</httpTokens><httpEndpoint>enabled</httpEndpoint></metadataOptions>");
+                .append("</httpTokens><httpPutResponseHopLimit>").append(i.hopLimit)
+                .append("</httpPutResponseHopLimit><httpEndpoint>enabled</httpEndpoint></metadataOptions>");
         return b.append("</item>").toString();
     }
 

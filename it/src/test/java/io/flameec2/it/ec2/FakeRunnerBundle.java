@@ -20,9 +20,13 @@ final class FakeRunnerBundle {
     static final String SERVER_SCRIPT = """
             #!/bin/bash
             # fake Liberty bin/server: FAKE_BEHAVIOUR=register (default) or silent (never calls back)
-            report=$(printf 'id=%s\\ntoken=%s\\nport=%s\\nrunner=%s\\nmode=%s\\nargs=%s\\n' \\
+            can() { if [ "$1" "$2" ]; then echo yes; else echo no; fi; }
+            report=$(printf 'id=%s\\ntoken=%s\\nport=%s\\nrunner=%s\\nmode=%s\\nargs=%s\\nuser=%s\\nuid=%s\\n' \\
               "${FLAME_RUNNER_ID}" "${FLAME_JOIN_TOKEN}" "${FLAME_HTTP_PORT}" "${FLAME_RUNNER}" \\
-              "$(stat -c %a /opt/flame/runner.env)" "$*")
+              "$(stat -c %a /opt/flame/runner.env)" "$*" "$(id -un)" "$(id -u)")
+            report+=$(printf '\\nreadsEnvFile=%s\\nwritesBundle=%s\\nwritesOutput=%s\\nhome=%s\\noutputDir=%s\\n' \\
+              "$(can -r /opt/flame/runner.env)" "$(can -w /opt/flame/wlp/bin/server)" "$(can -w "${WLP_OUTPUT_DIR}")" \\
+              "${HOME}" "${WLP_OUTPUT_DIR}")
             if [ "${FAKE_BEHAVIOUR:-register}" = silent ]; then
               sleep 3600
             fi

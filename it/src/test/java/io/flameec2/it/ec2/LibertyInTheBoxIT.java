@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,11 +88,13 @@ class LibertyInTheBoxIT {
             URI runnerUrl = URI.create("http://" + instance.address + ":9080/");
             try {
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                        .failFast("the instance stopped", () -> !instance.isLive())
                         .until(() -> http.send(HttpRequest.newBuilder(runnerUrl).build(),
                                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200); // the welcome page
-            } catch (ConditionTimeoutException e) {
+            } catch (ConditionTimeoutException | TerminalFailureException e) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> instance.state == BoxInstance.State.TERMINATED);
                 throw new AssertionError("Liberty never answered at " + runnerUrl + "\n" + instance.consoleOutput()
-                        + "\n--- journal\n" + Files.readString(instance.journal()), e);
+                        + "\n--- journal\n" + instance.journalOutput(), e);
             }
             long upMillis = (System.nanoTime() - start) / 1_000_000;
             LOG.info("box: Liberty answered at " + runnerUrl + " " + upMillis + " ms after RunInstances");
@@ -102,8 +105,11 @@ class LibertyInTheBoxIT {
             long pid = BoxNetwork.pids(instance.namespace).stream().filter(p -> ProcessHandle.of(p)
                     .flatMap(h -> h.info().commandLine()).orElse("").contains("ws-server.jar")).findFirst()
                     .orElseThrow();
-            Sh.run("nsenter", "-t", Long.toString(pid), "-m", "-n", "/opt/flame/wlp/bin/server", "stop",
-                    "boxrunner");
+            // as the unit's user, with the unit's output directory (where Liberty keeps its command port)
+            Sh.run("nsenter", "-t", Long.toString(pid), "-m", "-n", "setpriv", "--reuid=flame-runner",
+                    "--regid=flame-runner", "--init-groups", "env", "WLP_OUTPUT_DIR=/opt/flame/output",
+                    "/opt/flame/wlp/bin/server", "stop", "boxrunner");
+            assertTrue(Files.readString(instance.journal()).contains("as flame-runner"), "Liberty ran as its user");
             await().atMost(Duration.ofSeconds(60)).until(() -> instance.state == BoxInstance.State.TERMINATED);
             String console = instance.consoleOutput();
             assertTrue(console.contains("systemctl poweroff requested"), console);

@@ -69,11 +69,11 @@ public final class RunnerBundle {
         // the bundle and the launcher's unpacked copy of it are per test run: remove both when the JVM ends
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (Boolean.getBoolean("flame.it.keep-runner-logs")) {
-                return; // -Dflame.it.keep-runner-logs=true: the runners' logs stay in /tmp/flame-process
+                return; // -Dflame.it.keep-runner-logs=true: the runners' logs stay in /tmp/flame-process-<user>
             }
             delete(work);
             try (java.util.stream.Stream<Path> cached = Files.list(Path.of(System.getProperty("java.io.tmpdir"),
-                    "flame-process"))) {
+                    "flame-process-" + System.getProperty("user.name")))) { // the process backend's work-dir
                 cached.filter(p -> p.getFileName().toString().startsWith(SERVER + ".zip-" + size + "-"))
                         .forEach(RunnerBundle::delete);
             } catch (IOException e) {

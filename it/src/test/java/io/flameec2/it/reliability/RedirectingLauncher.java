@@ -3,7 +3,9 @@ package io.flameec2.it.reliability;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
-import java.lang.reflect.Constructor;
+import io.flameec2.FlamePoolConfig;
+import io.flameec2.impl.backend.process.ProcessBackendFactory;
+import io.flameec2.impl.config.ConfigBackendContext;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,15 +30,12 @@ final class RedirectingLauncher implements RunnerLauncher {
         this.parentAddress = parentAddress;
     }
 
-    /**
-     * The process backend's launcher. Its constructor is public but its class is package-private, so it is
-     * reached reflectively (the test class path is the unnamed module: nothing stops this).
-     */
-    static RunnerLauncher processLauncher(String pool, Path bundle, Path javaHome) throws Exception {
-        Class<?> type = Class.forName("io.flameec2.impl.backend.process.ProcessLauncher");
-        Constructor<?> c = type.getDeclaredConstructor(String.class, Path.class, Path.class);
-        c.setAccessible(true);
-        return (RunnerLauncher) c.newInstance(pool, bundle, javaHome);
+    /** The process backend's own launcher for a pool of this bundle. */
+    static RunnerLauncher processLauncher(String pool, Path bundle, Path javaHome) {
+        FlamePoolConfig config = FlamePoolConfig.builder(pool).max(1).backend("process").build();
+        return new ProcessBackendFactory().launcher(ConfigBackendContext.of(config,
+                Map.of(FlamePoolConfig.key(pool, "process.bundle"), bundle.toString(),
+                        FlamePoolConfig.key(pool, "process.java-home"), javaHome.toString()), "it-redirect"));
     }
 
     @Override

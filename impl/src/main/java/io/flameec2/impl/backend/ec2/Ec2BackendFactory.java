@@ -6,8 +6,6 @@ import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
-import java.util.concurrent.CompletableFuture;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -35,13 +33,14 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
                 context.pool().bootTimeout());
         // A runner is a parent of nested pools at most: it must never sweep its own parent's runners.
         boolean onRunner = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
-        if (settings.terminateOrphans() && !onRunner) {
-            CompletableFuture.runAsync(launcher::terminateOrphans).exceptionally(e -> {
-                LOG.log(Level.WARNING, e, () -> "pool '" + settings.pool() + "': could not look for orphaned runner"
-                        + " instances (ec2:DescribeInstances/TerminateInstances denied?)");
-                return null;
-            });
-        }
+        // leases are refreshed everywhere, so other parents never take this one's runners for orphans
+        boolean reap = settings.terminateOrphans() && !onRunner;
+        launcher.startHousekeeping(reap);
+        // the app decides which instances this parent may take for orphans: say which one it is
+        LOG.info(() -> "pool '" + settings.pool() + "': ec2 runners tagged " + Ec2Settings.TAG_APP + "="
+                + settings.app() + ", leases of " + settings.leaseDuration().toSeconds() + " s refreshed every "
+                + settings.leaseRefreshInterval().toSeconds() + " s" + (reap ? "; instances of other parents of this"
+                + " app and pool are terminated once their lease passed" : "; orphan clean-up off"));
         return new RemoteBackend(context, launcher, RemoteSettings.fromConfig());
     }
 }

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -14,7 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -37,7 +45,16 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Starts each runner as one EC2 instance whose user-data boots the application's Liberty server package (see
  * {@link UserData}). The instance powers itself off when its runner stops and is launched with
  * {@code InstanceInitiatedShutdownBehavior=terminate}; the parent terminates it too when the runner does not
- * join in time, and {@link #terminateOrphans()} cleans up after parents that died.
+ * join in time.
+ *
+ * <p>Orphans: every instance carries a lease, the {@value Ec2Settings#TAG_LEASE_UNTIL} tag, set at launch to now +
+ * {@code lease-duration} and pushed forward by its parent every third of it, one CreateTags call per 100 of its
+ * instances ({@link #refreshLeases()}). Every parent of the same app and pool looks, as often, for instances of
+ * other parents whose lease has passed and terminates them ({@link #terminateOrphans()}): replicas and blue/green
+ * deployments sharing an app and pool keep each other's runners alive by refreshing them, while an instance whose
+ * parent died (and that did not stop itself, for instance because it hangs) is terminated at most
+ * {@code lease-duration} + a third of it after the parent's last refresh, as long as a parent of the app and pool
+ * runs. Clocks of parents may differ by up to two thirds of the lease before a live runner is at risk.
  */
 public final class Ec2Launcher implements RunnerLauncher {
 
@@ -49,12 +66,18 @@ public final class Ec2Launcher implements RunnerLauncher {
     /** DescribeInstances is eventually consistent: a fresh instance may be unknown for a while. */
     private static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
     private static final int CONSOLE_TAIL_LINES = 40;
+    /** Instances per CreateTags / TerminateInstances call: well under what EC2 accepts in one request. */
+    private static final int BATCH = 100;
 
     private final Ec2Settings settings;
     private final Ec2Client ec2;
     private final S3Presigner presigner;
     private final String parentId;
     private final Duration bootTimeout;
+    /** The runners whose leases this parent refreshes: launched, and neither terminated nor seen gone. */
+    private final Set<Ec2Runner> owned = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger leaseRefreshes = new AtomicInteger();
+    private volatile ScheduledExecutorService housekeeping;
 
     /**
      * Creates a launcher; it owns the clients and closes them in {@link #close()}.
@@ -93,7 +116,7 @@ public final class Ec2Launcher implements RunnerLauncher {
         // each runner has an instance of its own: the port is the pool's, not a free one picked per runner
         runnerEnv.putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(settings.runnerPort()));
         URI bundle = BundleUrl.resolve(settings.bundleUrl(), presigner, bootTimeout);
-        String userData = UserData.base64(UserData.render(runnerId, bundle,
+        String userData = UserData.base64(UserData.render(runnerId, bundle, settings.bundleSha256().orElse(null),
                 settings.javaPackage().orElse(null), settings.runnerPort(), runnerEnv));
         List<String> types = settings.instanceTypes().isEmpty() ? nullList() : settings.instanceTypes();
         List<String> subnets = settings.subnetIds().isEmpty() ? nullList() : settings.subnetIds();
@@ -106,7 +129,10 @@ public final class Ec2Launcher implements RunnerLauncher {
                     LOG.info(() -> "runner " + runnerId + " of pool '" + settings.pool() + "': launched instance "
                             + instance.instanceId() + " (" + instance.instanceTypeAsString() + ", subnet "
                             + instance.subnetId() + ", " + (instance.state() == null ? "?" : instance.state().nameAsString()) + ")");
-                    return new Ec2Runner(runnerId, instance.instanceId(), joinOrigin(runnerId, instance), Instant.now());
+                    Ec2Runner runner = new Ec2Runner(runnerId, instance.instanceId(), joinOrigin(runnerId, instance),
+                            Instant.now());
+                    owned.add(runner);
+                    return runner;
                 } catch (Ec2Exception e) {
                     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
                     if (!CAPACITY_ERRORS.contains(code)) {
@@ -128,8 +154,106 @@ public final class Ec2Launcher implements RunnerLauncher {
     }
 
     /**
-     * Terminates runners of this app and pool that an earlier parent launched and left behind (the parent
-     * died before stopping them, or their user-data hangs). Only pending and running instances are touched.
+     * Starts refreshing the leases of this launcher's runners and, with {@code reapOrphans}, terminating instances
+     * of other parents of this app and pool whose lease has passed: now, then every
+     * {@link Ec2Settings#leaseRefreshInterval()}. Failures are logged and tried again at the next round.
+     *
+     * @param reapOrphans whether this parent terminates expired instances of other parents ({@code false} on a
+     *     runner, which must never sweep its own parent's runners, and with {@code terminate-orphans=false})
+     */
+    public synchronized void startHousekeeping(boolean reapOrphans) {
+        if (housekeeping != null) {
+            return;
+        }
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flame-ec2-" + settings.pool() + "-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = settings.leaseRefreshInterval().toMillis();
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                refreshLeases();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, e, () -> "pool '" + settings.pool() + "': could not refresh the leases of its"
+                        + " runner instances (ec2:CreateTags denied?); other parents of app '" + settings.app()
+                        + "' terminate them once their " + Ec2Settings.TAG_LEASE_UNTIL + " passes");
+            }
+            if (reapOrphans) {
+                try {
+                    terminateOrphans();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, e, () -> "pool '" + settings.pool() + "': could not look for orphaned"
+                            + " runner instances (ec2:DescribeInstances/TerminateInstances denied?)");
+                }
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Pushes the lease of every runner instance of this launcher to now + {@code lease-duration}, in batched
+     * CreateTags calls.
+     *
+     * @return the instances whose lease was refreshed
+     */
+    public List<String> refreshLeases() {
+        List<String> ids = owned.stream().filter(r -> !r.terminated && r.alive).map(r -> r.instanceId)
+                .sorted().toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Tag lease = tag(Ec2Settings.TAG_LEASE_UNTIL, leaseUntil(Instant.now()));
+        List<String> refreshed = new ArrayList<>();
+        RuntimeException failed = null;
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            try {
+                ec2.createTags(b -> b.resources(batch).tags(lease));
+                refreshed.addAll(batch);
+            } catch (RuntimeException e) {
+                if (!(e instanceof Ec2Exception ec2e && isNotFound(ec2e))) {
+                    failed = e; // the other batches still get their refresh
+                    continue;
+                }
+                // one id unknown (just launched, DescribeInstances is eventually consistent; or long gone) fails
+                // the whole call: tag one by one, so the others keep their lease
+                for (String id : batch) {
+                    try {
+                        ec2.createTags(b -> b.resources(id).tags(lease));
+                        refreshed.add(id);
+                    } catch (Ec2Exception one) {
+                        if (!isNotFound(one)) {
+                            throw one;
+                        }
+                        // unknown well after its launch: gone for good, no lease to keep
+                        owned.removeIf(r -> r.instanceId.equals(id)
+                                && r.launchedAt.plus(NOT_FOUND_GRACE).isBefore(Instant.now()));
+                    }
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        leaseRefreshes.incrementAndGet();
+        LOG.fine(() -> "pool '" + settings.pool() + "': leases of " + refreshed + " run until " + lease.value());
+        return List.copyOf(refreshed);
+    }
+
+    /**
+     * How many rounds of {@link #refreshLeases()} tagged at least one instance.
+     *
+     * @return the count
+     */
+    public int leaseRefreshes() {
+        return leaseRefreshes.get();
+    }
+
+    /**
+     * Terminates pending and running instances of this app and pool that another parent launched and whose lease
+     * has passed: their parent died or hung without stopping them. Instances of live parents (replicas, the other
+     * colour of a blue/green deployment) are refreshed by those parents and never expire. An instance without
+     * lease tag (launched by an older version) is judged by its launch time + {@code lease-duration}.
      *
      * @return the ids of the instances terminated
      */
@@ -138,28 +262,68 @@ public final class Ec2Launcher implements RunnerLauncher {
                 Filter.builder().name("tag:" + Ec2Settings.TAG_APP).values(settings.app()).build(),
                 Filter.builder().name("tag:" + Ec2Settings.TAG_POOL).values(settings.pool()).build(),
                 Filter.builder().name("instance-state-name").values("pending", "running").build()).build();
+        Instant now = Instant.now();
         List<String> orphans = new ArrayList<>();
         for (Instance instance : ec2.describeInstancesPaginator(request).reservations().stream()
                 .flatMap(r -> r.instances().stream()).toList()) {
-            String owner = instance.tags().stream().filter(t -> Ec2Settings.TAG_PARENT_ID.equals(t.key()))
-                    .map(Tag::value).findFirst().orElse("");
-            if (!owner.equals(parentId)) {
+            String owner = tagValue(instance, Ec2Settings.TAG_PARENT_ID).orElse("");
+            if (!owner.equals(parentId) && leaseExpired(instance, now, settings.leaseDuration())) {
                 orphans.add(instance.instanceId());
+                LOG.info(() -> "pool '" + settings.pool() + "': instance " + instance.instanceId() + " (runner "
+                        + tagValue(instance, Ec2Settings.TAG_RUNNER_ID).orElse("?") + " of parent " + owner
+                        + ") is an orphan: its lease ran until "
+                        + tagValue(instance, Ec2Settings.TAG_LEASE_UNTIL).orElse("(none; launched "
+                        + instance.launchTime() + ")"));
             }
         }
         if (orphans.isEmpty()) {
-            LOG.info(() -> "pool '" + settings.pool() + "': no orphaned runner instances of app '" + settings.app()
-                    + "'");
             return List.of();
         }
-        ec2.terminateInstances(b -> b.instanceIds(orphans));
+        for (int from = 0; from < orphans.size(); from += BATCH) {
+            List<String> batch = orphans.subList(from, Math.min(orphans.size(), from + BATCH));
+            ec2.terminateInstances(b -> b.instanceIds(batch));
+        }
         LOG.info(() -> "pool '" + settings.pool() + "': terminated orphaned runner instances " + orphans
-                + " left by earlier parents of app '" + settings.app() + "'");
+                + " of app '" + settings.app() + "' whose lease had passed");
         return List.copyOf(orphans);
+    }
+
+    /**
+     * Whether an instance's lease has passed: its {@value Ec2Settings#TAG_LEASE_UNTIL} is before {@code now}, or,
+     * without that tag (or with one that does not parse), its launch time + {@code lease} is.
+     *
+     * @param instance the instance as DescribeInstances returned it
+     * @param now the time to compare with
+     * @param lease the lease duration, for instances without lease tag
+     * @return {@code true} when the instance may be terminated as an orphan
+     */
+    static boolean leaseExpired(Instance instance, Instant now, Duration lease) {
+        Optional<Instant> until = tagValue(instance, Ec2Settings.TAG_LEASE_UNTIL).flatMap(v -> {
+            try {
+                return Optional.of(Instant.parse(v));
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        });
+        Instant expiry = until.orElseGet(() -> instance.launchTime() == null ? Instant.MIN
+                : instance.launchTime().plus(lease));
+        return expiry.isBefore(now);
+    }
+
+    private String leaseUntil(Instant now) {
+        return now.plus(settings.leaseDuration()).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static Optional<String> tagValue(Instance instance, String key) {
+        return instance.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst();
     }
 
     @Override
     public void close() {
+        ScheduledExecutorService h = housekeeping;
+        if (h != null) {
+            h.shutdownNow();
+        }
         ec2.close();
         if (presigner != null) {
             presigner.close();
@@ -174,13 +338,17 @@ public final class Ec2Launcher implements RunnerLauncher {
         tags.add(tag(Ec2Settings.TAG_POOL, settings.pool()));
         tags.add(tag(Ec2Settings.TAG_PARENT_ID, parentId));
         tags.add(tag(Ec2Settings.TAG_RUNNER_ID, runnerId));
+        // the lease starts at launch: the instance is safe from other parents' clean-up before the first refresh
+        tags.add(tag(Ec2Settings.TAG_LEASE_UNTIL, leaseUntil(Instant.now())));
         RunInstancesRequest.Builder b = RunInstancesRequest.builder()
                 .minCount(1)
                 .maxCount(1)
                 .userData(userData)
                 .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                // IMDSv2 only, and its token answers go no further than the instance itself: hop limit 1 keeps
+                // containers on a runner (one more hop) from taking the instance role's credentials
                 .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
-                        .httpEndpoint(InstanceMetadataEndpointState.ENABLED))
+                        .httpEndpoint(InstanceMetadataEndpointState.ENABLED).httpPutResponseHopLimit(1))
                 .tagSpecifications(
                         TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
                         TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
@@ -279,15 +447,18 @@ public final class Ec2Launcher implements RunnerLauncher {
                 List<Instance> found = ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().stream()
                         .flatMap(r -> r.instances().stream()).toList();
                 InstanceStateName state = found.isEmpty() ? null : found.get(0).state().name();
-                alive = state == InstanceStateName.PENDING || state == InstanceStateName.RUNNING
+                boolean nowAlive = state == InstanceStateName.PENDING || state == InstanceStateName.RUNNING
                         || (state == null && launchedAt.plus(NOT_FOUND_GRACE).isAfter(now));
-                if (!alive) {
+                alive = nowAlive;
+                if (!nowAlive) {
+                    owned.remove(this);
                     LOG.info(() -> "runner " + runnerId + ": instance " + instanceId + " is "
                             + (state == null ? "gone" : state.toString()));
                 }
             } catch (Ec2Exception e) {
                 if (isNotFound(e) && launchedAt.plus(NOT_FOUND_GRACE).isBefore(now)) {
                     alive = false;
+                    owned.remove(this);
                 } else {
                     // an API hiccup is no reason to give a runner up; heartbeats decide
                     LOG.log(Level.FINE, e, () -> "runner " + runnerId + ": DescribeInstances failed");
@@ -304,11 +475,13 @@ public final class Ec2Launcher implements RunnerLauncher {
             try {
                 ec2.terminateInstances(b -> b.instanceIds(instanceId));
                 terminated = true;
+                owned.remove(this);
                 LOG.info(() -> "runner " + runnerId + " of pool '" + settings.pool() + "': terminated instance "
                         + instanceId);
             } catch (Ec2Exception e) {
                 if (isNotFound(e)) {
                     terminated = true;
+                    owned.remove(this);
                     LOG.info(() -> "runner " + runnerId + ": instance " + instanceId + " is already gone");
                 } else {
                     LOG.log(Level.WARNING, e, () -> "runner " + runnerId + ": could not terminate instance "

@@ -6,7 +6,9 @@ import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.remote.RunnerEnv;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,11 +47,15 @@ import java.util.stream.Stream;
  * @param javaPackage the OS package installing Java when the image has none; absent to pick per distribution
  * @param autoConfigure whether missing settings are copied from the parent's own instance (IMDSv2)
  * @param runnerPort the HTTP port of the runner's Liberty server (on loopback: FlameEC2 needs no inbound port)
- * @param terminateOrphans whether a starting parent terminates runners left by earlier parents of this app
- *     and pool
+ * @param terminateOrphans whether this parent terminates runner instances of this app and pool whose lease
+ *     expired (their parent died or hung without stopping them)
  * @param verifyJoinAddress whether a runner must join the parent from its instance's private address (a token
  *     stolen from user-data is then worthless elsewhere); off when runners reach the parent through NAT
  * @param parentAddress the parent's private IPv4 learnt by {@code auto-configure}, if any
+ * @param bundleSha256 the SHA-256 (64 lower-case hex digits) the downloaded bundle must have, checked by the
+ *     user-data before unpacking; absent for no check
+ * @param leaseDuration how long a runner instance is safe from other parents' orphan clean-up after its parent
+ *     last refreshed its {@value #TAG_LEASE_UNTIL} tag; the parent refreshes every third of it
  */
 public record Ec2Settings(
         String pool,
@@ -73,7 +80,9 @@ public record Ec2Settings(
         int runnerPort,
         boolean terminateOrphans,
         boolean verifyJoinAddress,
-        Optional<String> parentAddress) {
+        Optional<String> parentAddress,
+        Optional<String> bundleSha256,
+        Duration leaseDuration) {
 
     /** Key of {@link #app()}. */
     public static final String APP = "app";
@@ -117,6 +126,10 @@ public record Ec2Settings(
     public static final String TERMINATE_ORPHANS = "terminate-orphans";
     /** Key of {@link #verifyJoinAddress()}. */
     public static final String VERIFY_JOIN_ADDRESS = "verify-join-address";
+    /** Key of {@link #bundleSha256()}. */
+    public static final String BUNDLE_SHA256 = "bundle-sha256";
+    /** Key of {@link #leaseDuration()}. */
+    public static final String LEASE_DURATION = "lease-duration";
 
     /**
      * Default of {@link #instanceTypes()}: 2 vCPU (burstable) and 2 GiB. An Open Liberty runner with CDI,
@@ -124,8 +137,19 @@ public record Ec2Settings(
      * get OOM-killed, and a JVM boots markedly slower on one vCPU.
      */
     public static final String DEFAULT_INSTANCE_TYPE = "t3.small";
-    /** Default of {@link #app()}. */
+    /**
+     * Default of {@link #app()} when the application's own name cannot be found (outside a Jakarta EE
+     * container); {@link Ec2SettingsReader} normally defaults to the application's name (see {@link AppName}).
+     */
     public static final String DEFAULT_APP = "flame";
+    /**
+     * Default of {@link #leaseDuration()}: refreshed every minute, a lease survives two failed refreshes
+     * (throttling, an API hiccup) before another parent may take the runner for an orphan, and an orphan is
+     * gone at most 4 minutes after its parent died.
+     */
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofMinutes(3);
+    /** The shortest {@link #leaseDuration()}: a refresh every 5 s is already a CreateTags call per 5 s per parent. */
+    public static final Duration MIN_LEASE_DURATION = Duration.ofSeconds(15);
     /** Default of {@link #runnerPort()}. */
     public static final int DEFAULT_RUNNER_PORT = 9080;
 
@@ -137,6 +161,11 @@ public record Ec2Settings(
     public static final String TAG_PARENT_ID = "flame:parent-id";
     /** Tag naming the runner. */
     public static final String TAG_RUNNER_ID = "flame:runner-id";
+    /**
+     * Tag holding the instant (ISO-8601, UTC, seconds) until which the instance's parent vouches for it; set at
+     * launch and refreshed by the parent. Orphan clean-up only terminates instances whose lease has passed.
+     */
+    public static final String TAG_LEASE_UNTIL = "flame:lease-until";
 
     private static final Pattern INSTANCE_TYPE_PATTERN = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -167,6 +196,8 @@ public record Ec2Settings(
         env = Map.copyOf(env);
         javaPackage = Objects.requireNonNullElse(javaPackage, Optional.empty());
         parentAddress = Objects.requireNonNullElse(parentAddress, Optional.empty());
+        bundleSha256 = Objects.requireNonNullElse(bundleSha256, Optional.<String>empty()).map(v -> v.toLowerCase(Locale.ROOT));
+        leaseDuration = Objects.requireNonNullElse(leaseDuration, DEFAULT_LEASE_DURATION);
 
         if (!app.matches("[A-Za-z0-9_.:/=+\\-@]{1,128}")) {
             throw new FlameConfigurationException(key(pool, APP),
@@ -235,11 +266,12 @@ public record Ec2Settings(
                             "must be s3://bucket/key, was '" + bundleUrl + "'");
                 }
             }
-            case "https", "http" -> {
+            case "https" -> {
                 if (bundleUrl.getHost() == null) {
                     throw new FlameConfigurationException(key(pool, BUNDLE_URL), "has no host: '" + bundleUrl + "'");
                 }
             }
+            // plain http would let anyone on the path swap the code every runner executes as its service user
             default -> throw new FlameConfigurationException(key(pool, BUNDLE_URL),
                     "must be s3://bucket/key (presigned by the parent) or an https:// URL, was '" + bundleUrl + "'");
         }
@@ -257,6 +289,50 @@ public record Ec2Settings(
         if (runnerPort < 1 || runnerPort > 65535) {
             throw new FlameConfigurationException(key(pool, RUNNER_PORT), "must be a port 1-65535, was " + runnerPort);
         }
+        bundleSha256.ifPresent(v -> {
+            if (!v.matches("[0-9a-f]{64}")) {
+                throw new FlameConfigurationException(key(pool, BUNDLE_SHA256), "must be the bundle's SHA-256 as 64"
+                        + " hex digits (sha256sum runner.zip), was '" + v + "'");
+            }
+        });
+        if (leaseDuration.compareTo(MIN_LEASE_DURATION) < 0) {
+            throw new FlameConfigurationException(key(pool, LEASE_DURATION), "must be at least "
+                    + MIN_LEASE_DURATION.toSeconds() + "s, was " + leaseDuration.toMillis() + " ms");
+        }
+    }
+
+    /**
+     * The settings for logs and errors, with the values of {@link #env()} masked: the pool's {@code env} is where
+     * applications hand their runners credentials.
+     *
+     * @return the settings, {@code env} by name only
+     */
+    @Override
+    public String toString() {
+        StringJoiner out = new StringJoiner(", ", "Ec2Settings[", "]");
+        for (RecordComponent c : Ec2Settings.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = c.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                value = "?";
+            }
+            if (c.getName().equals(ENV)) {
+                value = env.keySet().stream().sorted().map(k -> k + "=***").collect(Collectors.joining(",", "{", "}"));
+            }
+            out.add(c.getName() + "=" + value);
+        }
+        return out.toString();
+    }
+
+    /**
+     * How often the parent refreshes the leases of its runners and looks for expired ones: a third of the lease,
+     * so a lease outlives two failed refreshes.
+     *
+     * @return the refresh interval
+     */
+    public Duration leaseRefreshInterval() {
+        return leaseDuration.dividedBy(3);
     }
 
     /**
@@ -330,6 +406,8 @@ public record Ec2Settings(
         b.terminateOrphans = terminateOrphans;
         b.verifyJoinAddress = verifyJoinAddress;
         b.parentAddress = parentAddress.orElse(null);
+        b.bundleSha256 = bundleSha256.orElse(null);
+        b.leaseDuration = leaseDuration;
         return b;
     }
 
@@ -395,6 +473,8 @@ public record Ec2Settings(
         private boolean terminateOrphans = true;
         private boolean verifyJoinAddress = true;
         private String parentAddress;
+        private String bundleSha256;
+        private Duration leaseDuration = DEFAULT_LEASE_DURATION;
 
         private Builder(String pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
@@ -632,6 +712,28 @@ public record Ec2Settings(
         }
 
         /**
+         * Sets {@link Ec2Settings#bundleSha256()}.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder bundleSha256(String v) {
+            bundleSha256 = v;
+            return this;
+        }
+
+        /**
+         * Sets {@link Ec2Settings#leaseDuration()}.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder leaseDuration(Duration v) {
+            leaseDuration = v;
+            return this;
+        }
+
+        /**
          * Sets {@link Ec2Settings#parentAddress()}.
          *
          * @param v the value
@@ -661,8 +763,8 @@ public record Ec2Settings(
                     Optional.ofNullable(iamInstanceProfile), Optional.ofNullable(keyName),
                     Optional.ofNullable(region), Optional.ofNullable(endpoint), Optional.ofNullable(s3Endpoint),
                     Optional.ofNullable(imdsEndpoint), tags, env, bundleUrl, Optional.ofNullable(javaPackage),
-                    autoConfigure, runnerPort, terminateOrphans, verifyJoinAddress,
-                    Optional.ofNullable(parentAddress));
+                    autoConfigure, runnerPort, terminateOrphans, verifyJoinAddress, Optional.ofNullable(parentAddress),
+                    Optional.ofNullable(bundleSha256), leaseDuration);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.flameec2.impl.backend.ec2;
 
 import io.flameec2.FlameConfigurationException;
+import io.flameec2.impl.config.Durations;
 import io.flameec2.spi.BackendContext;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Reads {@link Ec2Settings} from a pool's {@link BackendContext} ({@code flame.pools.<pool>.ec2.<key>}, then
@@ -20,9 +23,15 @@ import java.util.function.Function;
  */
 public final class Ec2SettingsReader {
 
-    private final Function<URI, InstanceMetadata> metadata;
+    private static final Logger LOG = Logger.getLogger(Ec2SettingsReader.class.getName());
 
-    /** A reader that asks the real instance metadata service when {@code auto-configure} is on. */
+    private final Function<URI, InstanceMetadata> metadata;
+    private final Supplier<Optional<String>> appName;
+
+    /**
+     * A reader that asks the real instance metadata service when {@code auto-configure} is on and defaults
+     * {@code app} to the application's name ({@link AppName}).
+     */
     public Ec2SettingsReader() {
         this(InstanceMetadata::fetch);
     }
@@ -33,7 +42,18 @@ public final class Ec2SettingsReader {
      * @param metadata reads the metadata from the given endpoint ({@code null} for the default)
      */
     public Ec2SettingsReader(Function<URI, InstanceMetadata> metadata) {
+        this(metadata, AppName::detect);
+    }
+
+    /**
+     * A reader with other metadata and application name sources, for tests.
+     *
+     * @param metadata reads the metadata from the given endpoint ({@code null} for the default)
+     * @param appName the application's name when {@code app} is not set, or empty when unknown
+     */
+    public Ec2SettingsReader(Function<URI, InstanceMetadata> metadata, Supplier<Optional<String>> appName) {
         this.metadata = metadata;
+        this.appName = appName;
     }
 
     /**
@@ -46,7 +66,12 @@ public final class Ec2SettingsReader {
     public Ec2Settings read(BackendContext ctx) {
         String pool = ctx.pool().name();
         Ec2Settings.Builder b = Ec2Settings.builder(pool);
-        text(ctx, Ec2Settings.APP).ifPresent(b::app);
+        b.app(text(ctx, Ec2Settings.APP).orElseGet(() -> appName.get().orElseGet(() -> {
+            LOG.warning(() -> "pool '" + pool + "': no application name found (not in a Jakarta EE container?);"
+                    + " runners are tagged flame:app=" + Ec2Settings.DEFAULT_APP + ", which other applications may"
+                    + " share: set " + ctx.settingKey(Ec2Settings.APP) + " or " + Ec2Settings.globalKey(Ec2Settings.APP));
+            return Ec2Settings.DEFAULT_APP;
+        })));
         text(ctx, Ec2Settings.IMAGE_ID).ifPresent(b::imageId);
         text(ctx, Ec2Settings.LAUNCH_TEMPLATE_ID).ifPresent(b::launchTemplateId);
         text(ctx, Ec2Settings.LAUNCH_TEMPLATE_VERSION).ifPresent(b::launchTemplateVersion);
@@ -67,6 +92,9 @@ public final class Ec2SettingsReader {
         text(ctx, Ec2Settings.RUNNER_PORT).ifPresent(v -> b.runnerPort(integer(ctx, Ec2Settings.RUNNER_PORT, v)));
         bool(ctx, Ec2Settings.TERMINATE_ORPHANS).ifPresent(b::terminateOrphans);
         bool(ctx, Ec2Settings.VERIFY_JOIN_ADDRESS).ifPresent(b::verifyJoinAddress);
+        text(ctx, Ec2Settings.BUNDLE_SHA256).ifPresent(b::bundleSha256);
+        text(ctx, Ec2Settings.LEASE_DURATION).ifPresent(v -> b.leaseDuration(
+                Durations.parse(ctx.settingKey(Ec2Settings.LEASE_DURATION), v)));
         boolean auto = bool(ctx, Ec2Settings.AUTO_CONFIGURE).orElse(false);
         b.autoConfigure(auto);
         if (auto) {

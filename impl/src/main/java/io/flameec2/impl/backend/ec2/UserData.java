@@ -35,15 +35,19 @@ public final class UserData {
      *
      * @param runnerId the runner's id, for log lines
      * @param bundleUrl where to download the Liberty server package (presigned when it came from S3)
+     * @param bundleSha256 the SHA-256 (64 hex digits) the download must have, or {@code null} for no check
      * @param javaPackage the package installing Java when missing, or {@code null} to pick per distribution
      * @param runnerPort the runner's HTTP port, for {@code FLAME_RUNNER_URL}
      * @param env the runner's environment (the backend's {@code RunnerEnv} plus the pool's {@code env})
      * @return the script
      * @throws IllegalArgumentException when a variable name or value cannot be written safely
      */
-    public static String render(String runnerId, URI bundleUrl, String javaPackage, int runnerPort,
-            Map<String, String> env) {
+    public static String render(String runnerId, URI bundleUrl, String bundleSha256, String javaPackage,
+            int runnerPort, Map<String, String> env) {
         Objects.requireNonNull(runnerId, "runnerId");
+        if (bundleSha256 != null && !bundleSha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("bundle SHA-256 must be 64 lower-case hex digits");
+        }
         StringBuilder envFile = new StringBuilder();
         new TreeMap<>(env).forEach((k, v) -> {
             if (!ENV_NAME.matcher(k).matches()) {
@@ -61,6 +65,7 @@ public final class UserData {
                 "RUNNER_ID", quote(runnerId),
                 "BUNDLE_URL", quote(bundleUrl.toString()),
                 "BUNDLE_FORMAT", path.endsWith(".zip") ? "zip" : "tar.gz",
+                "BUNDLE_CHECKSUM", quote(bundleSha256 == null ? "" : bundleSha256),
                 "JAVA_PACKAGE", quote(javaPackage == null ? "" : javaPackage),
                 "RUNNER_PORT", Integer.toString(runnerPort),
                 "ENV_FILE", envFile.toString().stripTrailing());

@@ -3,18 +3,23 @@ package io.flameec2.impl.backend.process;
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
+import io.flameec2.impl.remote.RunnerLauncher;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The {@code process} backend: every runner is its own Open Liberty server process on this machine, booted
  * from the same runner bundle an EC2 instance downloads, so it exercises the whole remote path (join token,
  * the runner channel from loopback, calls, heartbeats, drain) minus the cloud. Settings
  * ({@code flame.pools.<p>.process.<key>}, else {@code flame.process.<key>}): {@code bundle} (required: the
- * Liberty server package zip) and {@code java-home} (default: this JVM's).
+ * Liberty server package zip), {@code java-home} (default: this JVM's), {@code work-dir} (default:
+ * {@code <java.io.tmpdir>/flame-process-<user>}, which must be this user's alone) and {@code env}
+ * ({@code K=V,K2=V2}: runners get these and an allow-list of this JVM's environment, nothing else of it).
  */
 public final class ProcessBackendFactory implements FlameBackendFactory {
 
@@ -28,6 +33,18 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
 
     @Override
     public FlameBackend create(BackendContext context) {
+        return new RemoteBackend(context, launcher(context), RemoteSettings.fromConfig());
+    }
+
+    /**
+     * The launcher of a pool's runner processes, its settings checked (what {@link #create} drives; the
+     * hostile-input suite wraps it to point a runner at a fake parent).
+     *
+     * @param context the pool and its settings
+     * @return the launcher
+     * @throws FlameConfigurationException naming the key of a bad setting
+     */
+    public RunnerLauncher launcher(BackendContext context) {
         String bundleKey = context.settingKey("bundle");
         Path bundle = context.setting("bundle").map(v -> Path.of(v.trim())).orElseThrow(() ->
                 new FlameConfigurationException(bundleKey, "is required: the runner bundle (a Liberty server package"
@@ -41,8 +58,38 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
         if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
             throw new FlameConfigurationException(javaKey, "no bin/java under " + javaHome);
         }
-        return new RemoteBackend(context, new ProcessLauncher(context.pool().name(), bundle, javaHome),
-                RemoteSettings.fromConfig());
+        String workKey = context.settingKey(ProcessWorkDir.KEY);
+        Path workDir = context.setting(ProcessWorkDir.KEY).map(v -> Path.of(v.trim()).toAbsolutePath())
+                .orElseGet(ProcessWorkDir::defaultDir);
+        ProcessWorkDir.prepare(workDir, workKey); // refuse a directory others could change before any runner
+        Map<String, String> env = env(context);
+        return new ProcessLauncher(context.pool().name(), bundle, javaHome, workDir, workKey, env, System.getenv());
+    }
+
+    /** The pool's {@code env}: {@code K=V,K2=V2}; {@code FLAME_*} and {@code WLP_OUTPUT_DIR} are the backend's. */
+    private static Map<String, String> env(BackendContext context) {
+        String key = context.settingKey("env");
+        Map<String, String> env = new LinkedHashMap<>();
+        String text = context.setting("env").map(String::trim).orElse("");
+        if (text.isEmpty()) {
+            return env;
+        }
+        for (String item : text.split(",")) {
+            int eq = item.indexOf('=');
+            String name = eq < 0 ? "" : item.substring(0, eq).trim();
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new FlameConfigurationException(key, "must be comma-separated NAME=value pairs, got '"
+                        + item.trim() + "'");
+            }
+            if (name.startsWith("FLAME_") || name.equals("WLP_OUTPUT_DIR") || name.equals("JAVA_HOME")) {
+                throw new FlameConfigurationException(key, "'" + name + "' is set by the backend (FLAME_*,"
+                        + " WLP_OUTPUT_DIR; JAVA_HOME is the java-home setting)");
+            }
+            if (env.put(name, item.substring(eq + 1).trim()) != null) {
+                throw new FlameConfigurationException(key, "names '" + name + "' twice");
+            }
+        }
+        return env;
     }
 
 }

@@ -14,6 +14,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,21 +26,25 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Starts runners as local Open Liberty server processes. The bundle is unpacked once per bundle file into
- * a cache directory; every runner then runs that same server with its own {@code WLP_OUTPUT_DIR} (logs,
+ * this user's private work directory ({@link ProcessWorkDir}, checked before every launch); every runner then
+ * runs that same server with its own {@code WLP_OUTPUT_DIR} (logs,
  * workarea), which Liberty supports for several instances of one server and which costs nothing per runner,
  * unlike copying the server. {@code bin/server run} keeps the server in the foreground, so the runner is a
- * real child process that can be killed.
+ * real child process that can be killed. A runner's environment is {@link RunnerEnvironment}'s: an allow-list of
+ * the parent's, the pool's {@code env} and the backend's variables, never the parent's whole environment.
  */
 final class ProcessLauncher implements RunnerLauncher {
 
     private static final Logger LOG = Logger.getLogger(ProcessLauncher.class.getName());
     private static final int TAIL_CHARS = 4000;
-    private static final Set<String> INHERITED_SERVER_VARIABLES = Set.of("JVM_ARGS", "LOG_DIR", "X_LOG_DIR",
-            "LOG_FILE", "X_LOG_FILE", "SERVER_WORKING_DIR", "JAVA_OPTIONS", "OPENJ9_JAVA_OPTIONS", "IBM_JAVA_OPTIONS");
 
     private final String pool;
     private final Path bundle;
     private final Path javaHome;
+    private final Path workDir;
+    private final String workDirKey;
+    private final Map<String, String> poolEnv;
+    private final Map<String, String> parentEnv;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private final Thread killOnExit;
     private volatile Unpacked unpacked;
@@ -48,16 +53,23 @@ final class ProcessLauncher implements RunnerLauncher {
     }
 
     /**
-     * A launcher of one pool's runner processes.
-     *
      * @param pool the pool, for logs
-     * @param bundle the runner bundle (a Liberty server package)
-     * @param javaHome the Java the runners run on
+     * @param bundle the runner bundle zip
+     * @param javaHome the Java runners use
+     * @param workDir this user's private directory for unpacked bundles and runner output
+     * @param workDirKey the config key of {@code workDir}, named when it is not private
+     * @param poolEnv the pool's configured {@code env}
+     * @param parentEnv the parent's environment, of which runners get the allow-listed variables only
      */
-    public ProcessLauncher(String pool, Path bundle, Path javaHome) {
+    ProcessLauncher(String pool, Path bundle, Path javaHome, Path workDir, String workDirKey,
+            Map<String, String> poolEnv, Map<String, String> parentEnv) {
         this.pool = pool;
         this.bundle = bundle;
         this.javaHome = javaHome;
+        this.workDir = workDir;
+        this.workDirKey = workDirKey;
+        this.poolEnv = Map.copyOf(poolEnv);
+        this.parentEnv = Map.copyOf(parentEnv);
         // Runners exit by themselves when the parent is lost (no heartbeats); on a normal JVM exit they go at once.
         this.killOnExit = new Thread(this::killAll, "flame-process-" + pool + "-kill-on-exit");
         Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -70,14 +82,14 @@ final class ProcessLauncher implements RunnerLauncher {
         Files.createDirectories(output);
         Path console = output.resolve("console.log");
         ProcessBuilder pb = new ProcessBuilder(u.wlp.resolve("bin/server").toString(), "run", u.server);
-        // A parent that is itself a Liberty server passes on its own server variables (WLP_USER_DIR, JVM_ARGS,
-        // LOG_DIR...), which would point the runner at the parent's server: the runner gets none of them.
-        pb.environment().keySet().removeIf(k -> k.startsWith("WLP_") || k.startsWith("FLAME_")
-                || INHERITED_SERVER_VARIABLES.contains(k));
-        pb.environment().putAll(env);
-        pb.environment().putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
-        pb.environment().put("WLP_OUTPUT_DIR", output.toString());
-        pb.environment().put("JAVA_HOME", javaHome.toString());
+        Map<String, String> backend = new HashMap<>(env);
+        backend.putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
+        backend.put("WLP_OUTPUT_DIR", output.toString());
+        backend.put("JAVA_HOME", javaHome.toString());
+        // Not the parent's environment: it may hold cloud credentials, and a parent that is itself a Liberty server
+        // has server variables (WLP_USER_DIR, JVM_ARGS, LOG_DIR...) that would point the runner at its server.
+        pb.environment().clear();
+        pb.environment().putAll(RunnerEnvironment.of(parentEnv, poolEnv, backend));
         pb.redirectErrorStream(true).redirectOutput(console.toFile());
         Process process = pb.start();
         live.add(process);
@@ -109,14 +121,17 @@ final class ProcessLauncher implements RunnerLauncher {
     }
 
     private synchronized Unpacked unpack() throws IOException {
+        // the unpacked server is reused across launches, launchers and parent restarts, and runs with this user's
+        // rights: only safe while nobody but this user can change the directory, so check it every time
+        ProcessWorkDir.prepare(workDir, workDirKey);
         if (unpacked != null) {
             return unpacked;
         }
         String key = bundle.getFileName() + "-" + Files.size(bundle) + "-" + Files.getLastModifiedTime(bundle).toMillis();
-        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "flame-process", key);
+        Path cache = workDir.resolve(key);
         Path wlp = cache.resolve("wlp");
         if (!Files.isDirectory(wlp)) {
-            Path staging = Files.createTempDirectory(Files.createDirectories(cache.getParent()), key + ".unpacking");
+            Path staging = Files.createTempDirectory(workDir, key + ".unpacking");
             long start = System.nanoTime();
             unzip(bundle, staging);
             try {

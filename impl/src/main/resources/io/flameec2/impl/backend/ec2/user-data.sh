@@ -1,8 +1,9 @@
 #!/bin/bash
 # FlameEC2 runner bootstrap: EC2 user-data rendered by the parent (io.flameec2.impl.backend.ec2.UserData).
-# It installs Java if the image has none, downloads and unpacks the application's Liberty server package,
-# writes the runner's environment and starts the runner as a systemd service that powers the instance off
-# when it stops (InstanceInitiatedShutdownBehavior=terminate then terminates it).
+# It installs Java if the image has none, downloads the application's Liberty server package, checks its
+# SHA-256 when the parent gave one, unpacks it, writes the runner's environment and starts the runner as a
+# systemd service, under an unprivileged user of its own, that powers the instance off when it stops
+# (InstanceInitiatedShutdownBehavior=terminate then terminates it).
 # Every step is logged with tag flame_ec2_init: `journalctl -t flame_ec2_init` on the instance shows them.
 # On any failure the script logs the failing command and powers off, so a broken runner never lingers.
 set -Eeuo pipefail
@@ -10,10 +11,14 @@ set -Eeuo pipefail
 readonly RUNNER_ID={{RUNNER_ID}}
 readonly BUNDLE_URL={{BUNDLE_URL}}
 readonly BUNDLE_FORMAT={{BUNDLE_FORMAT}}
+readonly BUNDLE_SHA256={{BUNDLE_CHECKSUM}}
 readonly JAVA_PACKAGE={{JAVA_PACKAGE}}
 readonly RUNNER_PORT={{RUNNER_PORT}}
 readonly FLAME_HOME=/opt/flame
 readonly ENV_FILE=/opt/flame/runner.env
+# Liberty's logs and workarea: the only place the runner may write; the server package stays root's
+readonly OUTPUT_DIR=/opt/flame/output
+readonly RUNNER_USER=flame-runner
 readonly UNIT=flame-runner.service
 
 log() {
@@ -78,6 +83,14 @@ bundle="${FLAME_HOME}/bundle.${BUNDLE_FORMAT}"
 # the query string of a presigned URL is a credential: log the location only
 log "downloading bundle ${BUNDLE_URL%%\?*}"
 curl -fsS --retry 5 --retry-connrefused --retry-delay 2 --max-time 600 -o "${bundle}" "${BUNDLE_URL}"
+if [ -n "${BUNDLE_SHA256}" ]; then
+  actual=$(sha256sum "${bundle}" | cut -d ' ' -f 1)
+  if [ "${actual}" != "${BUNDLE_SHA256}" ]; then
+    log "bundle SHA-256 mismatch: expected ${BUNDLE_SHA256} (ec2.bundle-sha256), downloaded ${actual}; not unpacking it"
+    false
+  fi
+  log "bundle SHA-256 ${actual} verified"
+fi
 log "unpacking bundle ($(du -h "${bundle}" | cut -f1))"
 if [ "${BUNDLE_FORMAT}" = zip ]; then
   unzip -q -o "${bundle}" -d "${FLAME_HOME}"
@@ -96,15 +109,27 @@ find "${FLAME_HOME}/wlp/bin" -maxdepth 1 -type f -exec chmod 0755 {} +
 server=$(basename "${servers[0]}")
 log "Liberty server '${server}' unpacked"
 
+# the runner's own unprivileged user: it can read the server package but not change it, nor the env file
+if ! id -u "${RUNNER_USER}" >/dev/null 2>&1; then
+  nologin=$(command -v nologin || echo /bin/false)
+  useradd --system --user-group --no-create-home --home-dir "${OUTPUT_DIR}" --shell "${nologin}" "${RUNNER_USER}"
+fi
+install -d -o "${RUNNER_USER}" -g "${RUNNER_USER}" -m 0750 "${OUTPUT_DIR}"
+# zip entries keep whatever mode they were packed with: the runner's group may read the package, nobody else
+chown -R "root:${RUNNER_USER}" "${FLAME_HOME}/wlp"
+chmod -R u+rwX,g+rX,g-w,o-rwx "${FLAME_HOME}/wlp"
+log "runner runs as user ${RUNNER_USER} ($(id -u "${RUNNER_USER}")), writing to ${OUTPUT_DIR} only"
+
 # the runner joins its parent from this address (the parent checks it); logged for debugging
 local_ip=$(imds local-ipv4)
 log "local IPv4 ${local_ip}, runner port ${RUNNER_PORT}"
 
-# The env file holds the runner's one-time join token: readable by root only.
+# The env file holds the runner's one-time join token: readable by root only (systemd reads it before dropping to the user).
 umask 077
 cat > "${ENV_FILE}" <<'FLAME_ENV'
 {{ENV_FILE}}
 FLAME_ENV
+echo "WLP_OUTPUT_DIR=${OUTPUT_DIR}" >> "${ENV_FILE}"
 chmod 0600 "${ENV_FILE}"
 umask 022
 log "wrote ${ENV_FILE}"
@@ -117,11 +142,17 @@ Wants=network-online.target
 
 [Service]
 Type=simple
+User=${RUNNER_USER}
+Group=${RUNNER_USER}
 EnvironmentFile=${ENV_FILE}
-WorkingDirectory=${FLAME_HOME}
+WorkingDirectory=${OUTPUT_DIR}
 ExecStart=${FLAME_HOME}/wlp/bin/server run ${server}
-# the runner stops on idle, parent loss or request: the instance goes with it
-ExecStopPost=/usr/bin/systemctl --no-block poweroff
+# the runner stops on idle, parent loss or request: the instance goes with it ('+': as root, not as the user)
+ExecStopPost=+/usr/bin/systemctl --no-block poweroff
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=full
+ProtectHome=yes
 Restart=no
 TimeoutStopSec=120
 

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.FlameConfigurationException;
 import java.net.URI;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.cert.Certificate;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +25,7 @@ class Ec2SettingsReaderTest {
 
     private final Ec2SettingsReader reader = new Ec2SettingsReader(uri -> {
         throw new AssertionError("metadata must not be read without auto-configure");
-    });
+    }, () -> Optional.of("shop"));
 
     private static Map<String, String> minimal() {
         Map<String, String> m = new HashMap<>();
@@ -40,7 +44,10 @@ class Ec2SettingsReaderTest {
         assertEquals(Optional.of("ami-0abc"), s.imageId());
         assertEquals(List.of("t3.small"), s.instanceTypes());
         assertEquals(List.of(), s.subnetIds());
-        assertEquals("flame", s.app());
+        assertEquals("shop", s.app(), "app defaults to the application's name");
+        assertEquals(Optional.empty(), s.bundleSha256());
+        assertEquals(Duration.ofMinutes(3), s.leaseDuration());
+        assertEquals(Duration.ofMinutes(1), s.leaseRefreshInterval());
         assertEquals(9080, s.runnerPort());
         assertTrue(s.terminateOrphans());
         assertFalse(s.autoConfigure());
@@ -84,6 +91,12 @@ class Ec2SettingsReaderTest {
     @CsvSource(delimiter = '|', value = {
         "bundle-url|             | bundle-url",
         "bundle-url| ftp://x/y.zip | bundle-url",
+        "bundle-url| http://bucket.example.com/runner.zip | bundle-url",
+        "bundle-sha256| abc123   | bundle-sha256",
+        "bundle-sha256| 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg | bundle-sha256",
+        "lease-duration| 10s     | lease-duration",
+        "lease-duration| soon    | lease-duration",
+        "app       | my app!     | app",
         "bundle-url| s3://bucket/runner.war | bundle-url",
         "image-id  |             | image-id",
         "image-id  | img-123     | image-id",
@@ -114,6 +127,50 @@ class Ec2SettingsReaderTest {
         FlameConfigurationException e = assertThrows(FlameConfigurationException.class, () -> read(m));
         assertEquals(P + culprit, e.key(), e.getMessage());
         assertTrue(e.getMessage().startsWith(P + culprit + ": "), e.getMessage());
+    }
+
+    @Test
+    void leaseAndBundleChecksumAreRead() {
+        Map<String, String> m = minimal();
+        m.put(P + "bundle-url", "https://downloads.example.com/app/runner.tar.gz");
+        m.put(P + "bundle-sha256", "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef");
+        m.put("flame.ec2.lease-duration", "45s");
+        m.put(P + "app", "shop-blue");
+        Ec2Settings s = read(m);
+        assertEquals(Optional.of("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), s.bundleSha256());
+        assertEquals(Duration.ofSeconds(45), s.leaseDuration());
+        assertEquals(Duration.ofSeconds(15), s.leaseRefreshInterval());
+        assertEquals("shop-blue", s.app(), "a configured app wins over the application's name");
+    }
+
+    @Test
+    void toStringNamesEnvVariablesButNeverTheirValues() {
+        Map<String, String> m = minimal();
+        m.put(P + "env", "API_TOKEN=hunter2,MODE=batch");
+        String text = read(m).toString();
+        assertTrue(text.contains("env={API_TOKEN=***,MODE=***}"), text);
+        assertFalse(text.contains("hunter2"), text);
+        assertTrue(text.contains("imageId=Optional[ami-0abc]"), text);
+    }
+
+    @Test
+    void withoutAnApplicationNameAppFallsBackToFlame() {
+        Ec2Settings s = new Ec2SettingsReader(uri -> null, Optional::empty).read(MapBackendContext.of("thumbs",
+                minimal()));
+        assertEquals(Ec2Settings.DEFAULT_APP, s.app());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "file:/srv/wlp/usr/servers/shop/apps/shop.war/WEB-INF/lib/flame-ec2-impl.jar | shop",
+        "jar:file:/srv/wlp/usr/servers/s/apps/billing-2.war!/WEB-INF/lib/flame-ec2-impl.jar | billing-2",
+        "file:/srv/wlp/usr/servers/s/apps/expanded/My%20App.war/WEB-INF/lib/impl.jar | My App",
+        "file:/home/dev/.m2/repository/io/flameec2/flame-ec2-impl/0.1/flame-ec2-impl-0.1.jar | ",
+    })
+    void theWarNameIsFoundWhereTheCodeWasLoadedFrom(String location, String expected) throws Exception {
+        CodeSource source = new CodeSource(new URL(location), (Certificate[]) null);
+        assertEquals(Optional.ofNullable(expected), AppName.fromCodeSource(source));
+        assertEquals("My-App", AppName.tagSafe("My App"));
     }
 
     @ParameterizedTest(name = "missing {0}")

@@ -34,13 +34,16 @@ class UserDataTest {
 
     @Test
     void rendersEveryPlaceholderAndLaunchesTheRunnerUnderSystemd() {
-        String script = UserData.render("r-7", PRESIGNED, null, 9080, env());
+        String script = UserData.render("r-7", PRESIGNED, null, null, 9080, env());
         assertFalse(script.contains("{{"), "unreplaced placeholder in\n" + script);
         assertTrue(script.startsWith("#!/bin/bash\n"));
         assertTrue(script.contains("readonly BUNDLE_URL='" + PRESIGNED + "'"));
         assertTrue(script.contains("readonly BUNDLE_FORMAT=zip"));
         assertTrue(script.contains("ExecStart=${FLAME_HOME}/wlp/bin/server run ${server}"));
-        assertTrue(script.contains("ExecStopPost=/usr/bin/systemctl --no-block poweroff"));
+        assertTrue(script.contains("ExecStopPost=+/usr/bin/systemctl --no-block poweroff"), "as root, not as the user");
+        assertTrue(script.contains("User=${RUNNER_USER}"));
+        assertTrue(script.contains("readonly RUNNER_USER=flame-runner"));
+        assertTrue(script.contains("readonly BUNDLE_SHA256=''"), "no check without bundle-sha256");
         assertTrue(script.contains("logger -s -t flame_ec2_init"));
         assertTrue(script.contains("chmod 0600 \"${ENV_FILE}\""));
         assertTrue(script.contains("trap 'fail"), "a failing step must power the instance off");
@@ -48,8 +51,17 @@ class UserDataTest {
     }
 
     @Test
+    void aBundleSha256IsCheckedBeforeUnpacking() {
+        String sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        String script = UserData.render("r-7", PRESIGNED, sha, null, 9080, env());
+        assertTrue(script.contains("readonly BUNDLE_SHA256='" + sha + "'"));
+        assertTrue(script.indexOf("sha256sum \"${bundle}\"") < script.indexOf("unzip -q -o"), "checked before unpacking");
+        assertThrows(IllegalArgumentException.class, () -> UserData.render("r-7", PRESIGNED, "abc", null, 9080, env()));
+    }
+
+    @Test
     void tarballsAreUnpackedWithTar() {
-        String script = UserData.render("r-1", URI.create("https://example.com/app.tar.gz"), "temurin-21-jre", 8080,
+        String script = UserData.render("r-1", URI.create("https://example.com/app.tar.gz"), null, "temurin-21-jre", 8080,
                 Map.of());
         assertTrue(script.contains("readonly BUNDLE_FORMAT=tar.gz"));
         assertTrue(script.contains("readonly JAVA_PACKAGE='temurin-21-jre'"));
@@ -58,7 +70,7 @@ class UserDataTest {
 
     @Test
     void theEnvFileIsReadLiterallyByTheShell(@TempDir Path dir) throws Exception {
-        String script = UserData.render("r-7", PRESIGNED, null, 9080, env());
+        String script = UserData.render("r-7", PRESIGNED, null, null, 9080, env());
         int start = script.indexOf("<<'FLAME_ENV'\n") + "<<'FLAME_ENV'\n".length();
         String envFile = script.substring(start, script.indexOf("\nFLAME_ENV\n", start));
         Path file = Files.writeString(dir.resolve("runner.env"), envFile + "\n");
@@ -73,12 +85,12 @@ class UserDataTest {
     @Test
     void unsafeValuesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> UserData.render("r", PRESIGNED, null, 9080, Map.of("A", "x'y")));
+                () -> UserData.render("r", PRESIGNED, null, null, 9080, Map.of("A", "x'y")));
         assertTrue(e.getMessage().contains("A"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> UserData.render("r", PRESIGNED, null, 9080, Map.of("A", "line\nFLAME_ENV\nreboot")));
+                () -> UserData.render("r", PRESIGNED, null, null, 9080, Map.of("A", "line\nFLAME_ENV\nreboot")));
         assertThrows(IllegalArgumentException.class,
-                () -> UserData.render("r", PRESIGNED, null, 9080, Map.of("BAD-NAME", "x")));
+                () -> UserData.render("r", PRESIGNED, null, null, 9080, Map.of("BAD-NAME", "x")));
     }
 
     @Test
@@ -88,8 +100,8 @@ class UserDataTest {
 
     @Test
     void shellcheckFindsNothing(@TempDir Path dir) throws Exception {
-        Path script = Files.writeString(dir.resolve("user-data.sh"), UserData.render("r-7", PRESIGNED, null, 9080,
-                env()));
+        Path script = Files.writeString(dir.resolve("user-data.sh"), UserData.render("r-7", PRESIGNED,
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", null, 9080, env()));
         Process which = new ProcessBuilder("sh", "-c", "command -v shellcheck").start();
         assertEquals(0, which.waitFor(), "shellcheck is not installed: apt-get install -y shellcheck (.ci/run does)");
         String out = run(dir, "shellcheck", "--severity=style", "--shell=bash", script.toString());

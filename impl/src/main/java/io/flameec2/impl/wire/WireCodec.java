@@ -93,7 +93,8 @@ public final class WireCodec {
             String why = streamFilter.rejection().orElse(e.toString());
             throw new WireException(400, "cannot deserialize: " + why, null);
         }
-        if (!expected.isInstance(value)) {
+        // null is a value (a task's result) where anything is expected; an envelope (a call, a reply) is never null
+        if (value == null ? expected != Object.class : !expected.isInstance(value)) {
             throw new WireException(400, "expected a " + expected.getName() + ", got "
                     + (value == null ? "null" : value.getClass().getName()), null);
         }

@@ -56,6 +56,19 @@ public record WireLambda(String capturingClass, String functionalInterfaceClass,
     }
 
     /**
+     * The lambda a {@link SerializedLambda} stands for, in this JVM: an equivalent instance, with the same
+     * captured values. For serialized lambdas at hand, not read from a stream (no allow-list applies).
+     *
+     * @param lambda what a lambda's {@code writeReplace} returned
+     * @param loader the class loader of its capturing class
+     * @return the lambda
+     * @throws InvalidObjectException when its capturing class is not found or declares no such lambda
+     */
+    public static Object rebuild(SerializedLambda lambda, ClassLoader loader) throws InvalidObjectException {
+        return of(lambda).resolve(loader, info -> ObjectInputFilter.Status.ALLOWED);
+    }
+
+    /**
      * The lambda again. Its capturing class must be one of the application's own classes (defined by
      * {@code loader}) or allowed by {@code patterns}: classes of the server or of the JDK outside the
      * allow-list cannot be made to produce their lambdas.

@@ -139,6 +139,13 @@ class WireCodecTest {
     }
 
     @Test
+    void nullIsAResultButNeverAnEnvelope() {
+        byte[] bytes = codec.encode(null);
+        assertNull(codec.decode(bytes, loader, Object.class));
+        assertThrows(WireException.class, () -> codec.decode(bytes, loader, WireReply.class));
+    }
+
+    @Test
     void notSerializableValueIsNamed() {
         Object notSerializable = new Object();
         WireException e = assertThrows(WireException.class,

@@ -69,9 +69,14 @@ final class PoolExecutor implements FlameExecutor {
             task.run();
             return null;
         };
-        submit(callable).whenComplete((r, e) -> {
+        fireAndForget(callable, "cast");
+    }
+
+    /** FLAME's cast: nobody waits for the result, so a failure is logged, never lost silently. */
+    private void fireAndForget(FlameCallable<Object> task, String what) {
+        submit(task).whenComplete((r, e) -> {
             if (e != null) {
-                LOG.log(Level.WARNING, "flame cast on pool '" + name + "' failed", unwrap(e));
+                LOG.log(Level.WARNING, "flame " + what + " on pool '" + name + "' failed", unwrap(e));
             }
         });
     }
@@ -112,19 +117,16 @@ final class PoolExecutor implements FlameExecutor {
                     + " (with a serializable supplier or runnable) are sent; chain the other stages without this"
                     + " executor, or submit a FlameCallable");
         }
-        FlameCallable<Object> task = SerializableTasks.of(command, null, name);
-        submit(task).whenComplete((r, e) -> {
-            if (e != null) {
-                LOG.log(Level.WARNING, "flame task on pool '" + name + "' failed", unwrap(e));
-            }
-        });
+        fireAndForget(SerializableTasks.of(command, null, name), "execute");
     }
 
     /** supplyAsync/runAsync: the caller's supplier on a runner, its result into the caller's future. */
     private void runAsyncTask(CompletableFutureTasks.AsyncTask async) {
         if (!async.workSerializable()) {
-            throw SerializableTasks.notSerializable(async.work(), name, async.work() instanceof Runnable
-                    ? "Runnable" : "Supplier<T>", "a serializable lambda for CompletableFuture's supplyAsync/runAsync");
+            String type = async.work() instanceof Runnable ? "Runnable" : "Supplier<T>";
+            throw new RejectedExecutionException("the " + type + " " + async.work().getClass().getName()
+                    + " given to CompletableFuture with pool '" + name + "' is not serializable, so it cannot run on"
+                    + " a runner: cast it to (" + type + " & Serializable); what it captures must be serializable too");
         }
         CompletableFuture<Object> result = submit(async.remote());
         result.whenComplete((value, failure) -> {

@@ -13,7 +13,14 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -62,9 +69,14 @@ final class PoolExecutor implements FlameExecutor {
             task.run();
             return null;
         };
-        submit(callable).whenComplete((r, e) -> {
+        fireAndForget(callable, "cast");
+    }
+
+    /** FLAME's cast: nobody waits for the result, so a failure is logged, never lost silently. */
+    private void fireAndForget(FlameCallable<Object> task, String what) {
+        submit(task).whenComplete((r, e) -> {
             if (e != null) {
-                LOG.log(Level.WARNING, "flame cast on pool '" + name + "' failed", unwrap(e));
+                LOG.log(Level.WARNING, "flame " + what + " on pool '" + name + "' failed", unwrap(e));
             }
         });
     }
@@ -92,10 +104,156 @@ final class PoolExecutor implements FlameExecutor {
     }
 
     @Override
-    public <T> List<CompletableFuture<T>> invokeAll(Collection<? extends FlameCallable<T>> tasks) {
-        List<CompletableFuture<T>> all = tasks.stream().map(t -> this.<T>submit(t)).toList();
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((r, e) -> null).join();
-        return all;
+    public void execute(Runnable command) {
+        Optional<CompletableFutureTasks.AsyncTask> async = CompletableFutureTasks.unwrap(command);
+        if (async.isPresent()) {
+            runAsyncTask(async.get());
+            return;
+        }
+        if (command instanceof CompletableFuture.AsynchronousCompletionTask) {
+            // thenApplyAsync(fn, flame) and the like: the JDK's task holds the stages, which cannot travel
+            throw new RejectedExecutionException("CompletableFuture hands pool '" + name + "' a "
+                    + command.getClass().getName() + ", which cannot run on a runner: only supplyAsync and runAsync"
+                    + " (with a serializable supplier or runnable) are sent; chain the other stages without this"
+                    + " executor, or submit a FlameCallable");
+        }
+        fireAndForget(SerializableTasks.of(command, null, name), "execute");
+    }
+
+    /** supplyAsync/runAsync: the caller's supplier on a runner, its result into the caller's future. */
+    private void runAsyncTask(CompletableFutureTasks.AsyncTask async) {
+        if (!async.workSerializable()) {
+            String type = async.work() instanceof Runnable ? "Runnable" : "Supplier<T>";
+            throw new RejectedExecutionException("the " + type + " " + async.work().getClass().getName()
+                    + " given to CompletableFuture with pool '" + name + "' is not serializable, so it cannot run on"
+                    + " a runner: cast it to (" + type + " & Serializable); what it captures must be serializable too");
+        }
+        CompletableFuture<Object> result = submit(async.remote());
+        result.whenComplete((value, failure) -> {
+            if (failure != null) {
+                async.future().completeExceptionally(unwrap(failure));
+            } else {
+                async.future().complete(value);
+            }
+        });
+        // cancelling the caller's future cancels the remote work
+        async.future().whenComplete((v, e) -> {
+            if (async.future().isCancelled()) {
+                result.cancel(true);
+            }
+        });
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        return submit(SerializableTasks.of(task, name));
+    }
+
+    @Override
+    public CompletableFuture<?> submit(Runnable task) {
+        return submit(SerializableTasks.of(task, null, name));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Runnable task, T result) {
+        return submit(SerializableTasks.of(task, result, name));
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        List<CompletableFuture<T>> all = submitAll(tasks);
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((r, e) -> null).get();
+        } catch (ExecutionException impossible) {
+            throw new AssertionError(impossible); // handle() completes normally
+        } catch (InterruptedException e) {
+            all.forEach(f -> f.cancel(true));
+            throw e;
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        List<CompletableFuture<T>> all = submitAll(tasks);
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((r, e) -> null)
+                    .get(timeout, unit);
+        } catch (ExecutionException impossible) {
+            throw new AssertionError(impossible);
+        } catch (TimeoutException e) {
+            // as ExecutorService says: the tasks not done by then are cancelled
+        } finally {
+            all.forEach(f -> f.cancel(true)); // no effect on the done ones
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, null);
+        } catch (TimeoutException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return invokeAny(tasks, Duration.ofNanos(unit.toNanos(timeout)));
+    }
+
+    private <T> T invokeAny(Collection<? extends Callable<T>> tasks, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        List<CompletableFuture<T>> all = submitAll(tasks);
+        CompletableFuture<T> first = new CompletableFuture<>();
+        AtomicInteger failed = new AtomicInteger();
+        for (CompletableFuture<T> f : all) {
+            f.whenComplete((value, failure) -> {
+                if (failure == null) {
+                    first.complete(value);
+                } else if (failed.incrementAndGet() == all.size()) {
+                    first.completeExceptionally(unwrap(failure));
+                }
+            });
+        }
+        try {
+            return timeout == null ? first.get() : first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            all.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /** Checks every task before sending any: one that cannot travel refuses the whole batch. */
+    private <T> List<CompletableFuture<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+        List<FlameCallable<T>> checked = tasks.stream().map(t -> SerializableTasks.of(t, name)).toList();
+        return checked.stream().map(t -> this.<T>submit(t)).toList();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state() != Pools.State.RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return state() == Pools.State.TERMINATED;
+    }
+
+    private Pools.State state() {
+        try {
+            pool.get();
+            return Pools.State.RUNNING;
+        } catch (Pools.StoppedException e) {
+            return e.state();
+        } catch (IllegalStateException notStartedYet) {
+            return Pools.State.RUNNING; // before the deployment is validated: not shut down either
+        }
     }
 
     /** Waits for a pool future and rethrows its failure as the {@link FlameException} it is. */

@@ -2,6 +2,7 @@ package io.flameec2.impl.cdi;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
+import io.flameec2.FlameRejectedException;
 import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.config.ConfigLookup;
@@ -39,6 +40,27 @@ final class Pools {
     private final String parentId = UUID.randomUUID().toString();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Map<String, FlameBackendFactory> factories = new TreeMap<>();
+    private volatile State state = State.RUNNING;
+
+    /** Where the pools are in their life: running until the application stops. */
+    enum State {
+        RUNNING, SHUTTING_DOWN, TERMINATED
+    }
+
+    /** A pool was asked for after its application began to stop. */
+    static final class StoppedException extends FlameRejectedException {
+        private static final long serialVersionUID = 1L;
+        private final transient State state;
+
+        StoppedException(String pool, State state) {
+            super("pool '" + pool + "' is shut down: its application is stopping", null);
+            this.state = state;
+        }
+
+        State state() {
+            return state;
+        }
+    }
 
     Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader) {
         this.config = config;
@@ -64,6 +86,11 @@ final class Pools {
     }
 
     Pool get(String name) {
+        State now = state;
+        if (now != State.RUNNING) {
+            // once stopping, a late caller must not start the pool again (and boot runners nobody stops)
+            throw new StoppedException(name, now);
+        }
         return pools.computeIfAbsent(name, this::start);
     }
 
@@ -155,6 +182,7 @@ final class Pools {
     }
 
     void shutdown() {
+        state = State.SHUTTING_DOWN;
         CompletableFuture<?>[] all = pools.values().stream().map(Pool::shutdown).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(all).get(2, TimeUnit.MINUTES);
@@ -162,5 +190,6 @@ final class Pools {
             LOG.warning("flame pools did not all stop within 2 minutes: " + e);
         }
         pools.clear();
+        state = State.TERMINATED;
     }
 }

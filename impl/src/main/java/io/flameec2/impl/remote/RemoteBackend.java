@@ -61,6 +61,7 @@ public final class RemoteBackend implements FlameBackend {
     private final RemoteSettings settings;
     private final ChannelServer server;
     private final WireCodec codec;
+    private final WireCodec replies;
     private final ClassLoader loader;
     private final ExecutorService launches;
     private final ScheduledExecutorService timers;
@@ -78,7 +79,9 @@ public final class RemoteBackend implements FlameBackend {
         this.pool = context.pool();
         this.launcher = launcher;
         this.settings = settings;
+        // replies are read with their own, narrower filter: a compromised runner must not burn parent threads
         this.codec = new WireCodec(settings.filter());
+        this.replies = new WireCodec(settings.replyFilter());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         this.loader = tccl != null ? tccl : RemoteBackend.class.getClassLoader();
         ThreadFactory threads = ContainerThreads.factory(loader);
@@ -143,7 +146,7 @@ public final class RemoteBackend implements FlameBackend {
             return;
         }
         join.launched(launched.joinOrigin(), connection -> new RemoteRunnerHandle(runnerId, pool.name(), connection,
-                codec, loader, launches, launched, listener, timers, settings));
+                codec, replies, loader, launches, launched, listener, timers, settings));
         LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' launched (" + launched.describe()
                 + "), waiting up to " + config.bootTimeout().toMillis() + " ms for it to join at "
                 + server.advertisedAddress() + " from " + launched.joinOrigin().description());

@@ -53,6 +53,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private final String pool;
     private final Connection connection;
     private final WireCodec codec;
+    private final WireCodec replies;
     private final ClassLoader loader;
     private final Executor decoders;
     private final LaunchedRunner launched;
@@ -71,13 +72,15 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private record Pending(String callId, String what, long sentNanos, CompletableFuture<Object> result) {
     }
 
-    RemoteRunnerHandle(String id, String pool, Connection connection, WireCodec codec, ClassLoader loader,
+    RemoteRunnerHandle(String id, String pool, Connection connection, WireCodec codec, WireCodec replies,
+            ClassLoader loader,
             Executor decoders, LaunchedRunner launched, RunnerListener listener, ScheduledExecutorService timers,
             RemoteSettings settings) {
         this.id = id;
         this.pool = pool;
         this.connection = connection;
         this.codec = codec;
+        this.replies = replies;
         this.loader = loader;
         this.decoders = decoders;
         this.launched = launched;
@@ -185,7 +188,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private void decoded(Pending p, byte[] body) {
         WireReply reply;
         try {
-            reply = codec.decode(body, loader, WireReply.class);
+            reply = replies.decode(body, loader, WireReply.class);
         } catch (WireException e) {
             p.result().completeExceptionally(new FlameRejectedException("the result of call " + p.callId() + " ("
                     + p.what() + ") on runner " + id + " cannot be read: " + e.getMessage(), e));

@@ -27,10 +27,11 @@ import java.util.Optional;
  *        within this, else it is closed
  * @param maxUnauthenticated {@code flame.channel.max-unauthenticated}: connections that have not joined yet
  *        beyond this many close the oldest of them
+ * @param replyFilter the narrower {@code flame.serialization.replies.*} filter the parent reads replies with
  */
 public record RemoteSettings(String parentHost, int parentPort, Optional<URI> parentUrl, Duration heartbeatInterval,
         Duration parentLossTimeout, String appVersion, WireFilter filter, Duration joinTimeout,
-        int maxUnauthenticated) {
+        int maxUnauthenticated, WireFilter replyFilter) {
 
     /** Key: the bind address of the parent's callback endpoint. */
     public static final String PARENT_HOST = "flame.parent.host";
@@ -59,12 +60,14 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @param filter the record component
      * @param joinTimeout the record component
      * @param maxUnauthenticated the record component
+     * @param replyFilter the record component
      */
     public RemoteSettings {
         Objects.requireNonNull(parentHost, "parentHost");
         Objects.requireNonNull(parentUrl, "parentUrl");
         Objects.requireNonNull(appVersion, "appVersion");
         Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(replyFilter, "replyFilter");
         if (parentPort < 0 || parentPort > 65535) {
             throw new FlameConfigurationException(PARENT_PORT, "must be a port 0..65535, was " + parentPort);
         }
@@ -111,7 +114,7 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
                         .orElse(Duration.ofSeconds(10)),
                 AppVersion.resolve(config), WireFilter.read(config),
                 config.get(JOIN_TIMEOUT).map(v -> Durations.parse(JOIN_TIMEOUT, v)).orElse(Duration.ofSeconds(5)),
-                integer(config, MAX_UNAUTHENTICATED, 256));
+                integer(config, MAX_UNAUTHENTICATED, 256), WireFilter.readReplies(config));
     }
 
     private static int integer(ConfigLookup config, String key, int defaultValue) {

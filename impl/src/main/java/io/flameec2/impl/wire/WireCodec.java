@@ -5,16 +5,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
+import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.OutputStream;
+import java.lang.invoke.SerializedLambda;
 import java.util.Objects;
 
 /**
  * Java serialization of call bodies and replies, always read through a {@link WireFilter}. Classes are
  * resolved with a given class loader (the application's, so lambdas of the same WAR resolve on the
- * runner); dynamic proxies are refused outright. Thread-safe.
+ * runner); dynamic proxies are refused outright. Lambdas are written as {@link WireLambda} (their capturing
+ * class by name) and rebuilt on reading. Thread-safe.
  */
 public final class WireCodec {
 
@@ -47,7 +51,7 @@ public final class WireCodec {
      */
     public byte[] encode(Object value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        try (ObjectOutputStream out = new LambdaOutput(bytes)) {
             out.writeObject(value);
         } catch (NotSerializableException e) {
             throw new WireException(400, "cannot send " + describe(value) + ": class " + e.getMessage()
@@ -73,9 +77,9 @@ public final class WireCodec {
      * @throws WireException (400) naming the rejected class or limit, or when the bytes are malformed
      */
     public <T> T decode(byte[] bytes, ClassLoader loader, Class<T> expected) {
-        WireFilter.StreamFilter streamFilter = filter.newStreamFilter();
+        WireFilter.StreamFilter streamFilter = filter.newStreamFilter(bytes.length);
         Object value;
-        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(bytes), loader)) {
+        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(bytes), loader, streamFilter)) {
             in.setObjectInputFilter(streamFilter);
             value = in.readObject();
         } catch (InvalidClassException e) {
@@ -83,11 +87,14 @@ public final class WireCodec {
                     + streamFilter.rejection().orElse(String.valueOf(e.getMessage())), null);
         } catch (ClassNotFoundException e) {
             throw new WireException(400, "cannot deserialize: class " + e.getMessage() + " is not found here", null);
+        } catch (InvalidObjectException e) {
+            throw new WireException(400, "cannot deserialize: " + streamFilter.rejection().orElse(e.getMessage()), null);
         } catch (IOException | RuntimeException e) {
             String why = streamFilter.rejection().orElse(e.toString());
             throw new WireException(400, "cannot deserialize: " + why, null);
         }
-        if (!expected.isInstance(value)) {
+        // null is a value (a task's result) where anything is expected; an envelope (a call, a reply) is never null
+        if (value == null ? expected != Object.class : !expected.isInstance(value)) {
             throw new WireException(400, "expected a " + expected.getName() + ", got "
                     + (value == null ? "null" : value.getClass().getName()), null);
         }
@@ -98,13 +105,41 @@ public final class WireCodec {
         return value == null ? "null" : value.getClass().getName();
     }
 
-    /** Resolves classes with the given loader; refuses proxies. */
+    /** Writes lambdas as {@link WireLambda}: no {@code Class} of a capturing class in the stream. */
+    private static final class LambdaOutput extends ObjectOutputStream {
+        LambdaOutput(OutputStream out) throws IOException {
+            super(out);
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            // called with what a lambda's writeReplace returned, for every lambda of the graph
+            return obj instanceof SerializedLambda lambda ? WireLambda.of(lambda) : obj;
+        }
+    }
+
+    /** Resolves classes with the given loader; refuses proxies; rebuilds lambdas. */
     private static final class FilteredInput extends ObjectInputStream {
         private final ClassLoader loader;
+        private final WireFilter.StreamFilter filter;
 
-        FilteredInput(InputStream in, ClassLoader loader) throws IOException {
+        FilteredInput(InputStream in, ClassLoader loader, WireFilter.StreamFilter filter) throws IOException {
             super(in);
             this.loader = loader;
+            this.filter = filter;
+            enableResolveObject(true);
+        }
+
+        @Override
+        protected Object resolveObject(Object obj) throws IOException {
+            // a WireLambda got here only through the filter (refused where lambdas are not allowed)
+            if (obj instanceof WireLambda wire) {
+                Object lambda = wire.resolve(loader, filter.patterns());
+                filter.admitRebuiltLambda(lambda.getClass());
+                return lambda;
+            }
+            return obj;
         }
 
         @Override

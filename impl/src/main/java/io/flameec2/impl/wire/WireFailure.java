@@ -20,8 +20,12 @@ public record WireFailure(String className, String message, StackTraceElement[] 
 
     private static final long serialVersionUID = 1L;
 
-    /** Causes deeper than this are cut (a cycle or a pathological chain). */
-    static final int MAX_CAUSES = 32;
+    /**
+     * Causes deeper than this are cut (a cycle or a pathological chain). Small enough that the deepest
+     * failure fits in a reply's depth limit ({@link WireFilter#DEFAULT_REPLIES_MAX_DEPTH}): each cause nests
+     * one level, its stack trace two more.
+     */
+    static final int MAX_CAUSES = 16;
 
     /**
      * The data of a throwable and its causes.

@@ -9,19 +9,29 @@ import java.util.Optional;
 
 /**
  * The allow-list every Java deserialization of FlameEC2 goes through (calls on runners, replies on parents).
- * Allowed by default: Java value types, collections, {@code java.time}, {@code SerializedLambda} and
- * {@code io.flameec2.**}, plus arrays of those and of primitives; everything else is rejected unless
- * {@code flame.serialization.allow} names it in {@link ObjectInputFilter.Config#createFilter pattern syntax},
- * such as {@code com.acme.**;!com.acme.internal.*} (checked before the defaults, so {@code !} patterns can
- * also take a default away). Graph limits bound what one message may cost. Immutable and thread-safe.
+ * Allowed by default: Java value types, collections, {@code java.time} and {@code io.flameec2.**}, plus arrays
+ * of those and of primitives; everything else is rejected unless {@code flame.serialization.allow} names it in
+ * {@link ObjectInputFilter.Config#createFilter pattern syntax}, such as {@code com.acme.**;!com.acme.internal.*}
+ * (checked before the defaults, so {@code !} patterns can also take a default away). Graph limits bound what
+ * one message may cost, and no array may claim more elements than its message has bytes for.
+ *
+ * <p>Lambdas travel as {@link WireLambda}: their capturing class is a name, never a class descriptor, so a
+ * closure written in a servlet or a REST resource needs no allow-list entry for its class hierarchy, and no
+ * class outside the allow-list is ever instantiated. {@link #forReplies() Replies} get a narrower filter:
+ * no lambdas unless {@code flame.serialization.replies.allow-lambdas=true}, and a shallow depth limit, so a
+ * compromised runner cannot make the parent spend hours on a nested-set graph (SerialDOS). Immutable and
+ * thread-safe.
  *
  * @param allow the application's extra patterns, {@code ;}-separated, possibly empty
  * @param maxBytes the most bytes of one message
  * @param maxDepth the deepest object nesting
  * @param maxRefs the most object references
  * @param maxArray the longest array
+ * @param lambdas whether lambdas ({@link WireLambda}) may be deserialized
+ * @param replies whether this filter reads replies (its errors then name the {@code replies.*} keys)
  */
-public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRefs, long maxArray) {
+public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRefs, long maxArray,
+        boolean lambdas, boolean replies) {
 
     /** Key: extra allowed classes, ObjectInputFilter pattern syntax ({@code com.acme.**}). */
     public static final String ALLOW = "flame.serialization.allow";
@@ -34,6 +44,13 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     /** Key: the longest array in one message. */
     public static final String MAX_ARRAY = "flame.serialization.max-array";
 
+    /** Key: the deepest object nesting of a reply. */
+    public static final String REPLIES_MAX_DEPTH = "flame.serialization.replies.max-depth";
+    /** Key: the most object references in one reply. */
+    public static final String REPLIES_MAX_REFS = "flame.serialization.replies.max-refs";
+    /** Key: whether replies may carry lambdas. */
+    public static final String REPLIES_ALLOW_LAMBDAS = "flame.serialization.replies.allow-lambdas";
+
     /** Default {@link #MAX_BYTES}: 16 MiB. */
     public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
     /** Default {@link #MAX_DEPTH}. */
@@ -42,6 +59,16 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     public static final long DEFAULT_MAX_REFS = 1_000_000;
     /** Default {@link #MAX_ARRAY}. */
     public static final long DEFAULT_MAX_ARRAY = 16L * 1024 * 1024;
+    /**
+     * Default {@link #REPLIES_MAX_DEPTH}. A graph whose hash codes are computed along shared paths (nested sets,
+     * the classic SerialDOS) costs about 2^depth hash computations while it is read: measured here, the worst
+     * such graph within a limit of 22 kept the decoding thread busy 2.2 s of CPU, within 20 about 0.15 s
+     * (WireCodecTest checks it stays under a second). 20 leaves room for a result's own nesting and for the
+     * deepest failure's cause chain ({@link WireFailure#MAX_CAUSES}).
+     */
+    public static final long DEFAULT_REPLIES_MAX_DEPTH = 20;
+    /** Default {@link #REPLIES_MAX_REFS}: a result of about a million small objects, as a 16 MiB reply holds. */
+    public static final long DEFAULT_REPLIES_MAX_REFS = 1_000_000;
 
     /**
      * The classes allowed without configuration. Deliberately not {@code java.net.URL} (its hashCode does
@@ -51,7 +78,6 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
             "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
             "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
             "java.lang.Enum", "java.lang.Object", "java.lang.StackTraceElement",
-            "java.lang.invoke.SerializedLambda",
             "java.math.BigInteger", "java.math.BigDecimal", "java.net.URI",
             "java.util.*", "java.util.concurrent.*", "java.util.concurrent.atomic.*", "java.time.**",
             "io.flameec2.**");
@@ -64,6 +90,8 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
      * @param maxDepth the record component
      * @param maxRefs the record component
      * @param maxArray the record component
+     * @param lambdas the record component
+     * @param replies the record component
      */
     public WireFilter {
         allow = allow == null ? "" : allow.trim();
@@ -79,12 +107,61 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     }
 
     /**
-     * The defaults only.
+     * A filter for calls: lambdas allowed.
+     *
+     * @param allow the application's extra patterns
+     * @param maxBytes the most bytes of one message
+     * @param maxDepth the deepest object nesting
+     * @param maxRefs the most object references
+     * @param maxArray the longest array
+     */
+    public WireFilter(String allow, long maxBytes, long maxDepth, long maxRefs, long maxArray) {
+        this(allow, maxBytes, maxDepth, maxRefs, maxArray, true, false);
+    }
+
+    /**
+     * The defaults only, for calls.
      *
      * @return the filter
      */
     public static WireFilter defaults() {
         return new WireFilter("", DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFS, DEFAULT_MAX_ARRAY);
+    }
+
+    /**
+     * The filter for replies that goes with this filter for calls, with the default reply limits: the same
+     * allow-list, byte and array limits; depth and references at most {@link #DEFAULT_REPLIES_MAX_DEPTH} and
+     * {@link #DEFAULT_REPLIES_MAX_REFS}; no lambdas. Where configuration is at hand, {@link #readReplies} is
+     * the configured one.
+     *
+     * @return the reply filter
+     */
+    public WireFilter forReplies() {
+        return new WireFilter(allow, maxBytes, Math.min(maxDepth, DEFAULT_REPLIES_MAX_DEPTH),
+                Math.min(maxRefs, DEFAULT_REPLIES_MAX_REFS), maxArray, false, true);
+    }
+
+    /**
+     * Reads the filter for replies (what a runner sends its parent): {@code flame.serialization.allow},
+     * {@code max-bytes} and {@code max-array} as for calls, and the {@code flame.serialization.replies.*}
+     * keys.
+     *
+     * @param config the configuration
+     * @return the reply filter
+     * @throws FlameConfigurationException naming the key of a bad value
+     */
+    public static WireFilter readReplies(ConfigLookup config) {
+        WireFilter calls = read(config);
+        Optional<String> lambdas = config.get(REPLIES_ALLOW_LAMBDAS).map(String::trim);
+        if (lambdas.isPresent() && !lambdas.get().equalsIgnoreCase("true") && !lambdas.get().equalsIgnoreCase("false")) {
+            throw new FlameConfigurationException(REPLIES_ALLOW_LAMBDAS, "must be true or false, was '" + lambdas.get() + "'");
+        }
+        long depth = number(config, REPLIES_MAX_DEPTH, DEFAULT_REPLIES_MAX_DEPTH);
+        long refs = number(config, REPLIES_MAX_REFS, DEFAULT_REPLIES_MAX_REFS);
+        positive(REPLIES_MAX_DEPTH, depth);
+        positive(REPLIES_MAX_REFS, refs);
+        return new WireFilter(calls.allow, calls.maxBytes, depth, refs, calls.maxArray,
+                lambdas.map(Boolean::parseBoolean).orElse(false), true);
     }
 
     /**
@@ -101,12 +178,29 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     }
 
     /**
-     * A filter for one stream: it remembers why it rejected, so the error names the class or limit.
+     * A filter for one stream of unknown length: it remembers why it rejected, so the error names the class or
+     * limit.
      *
      * @return a fresh stream filter
      */
     public StreamFilter newStreamFilter() {
-        return new StreamFilter(this, ObjectInputFilter.Config.createFilter(patterns(allow)));
+        return newStreamFilter(maxBytes);
+    }
+
+    /**
+     * A filter for one message of the given length: arrays that could not fit in it are refused before they
+     * are allocated (a forged length in an array header would otherwise allocate it).
+     *
+     * @param messageBytes the length of the message
+     * @return a fresh stream filter
+     */
+    public StreamFilter newStreamFilter(long messageBytes) {
+        return new StreamFilter(this, patternFilter(), Math.min(messageBytes, maxBytes));
+    }
+
+    /** The allow-list alone, without limits: the application's patterns, then the defaults, then refuse. */
+    ObjectInputFilter patternFilter() {
+        return ObjectInputFilter.Config.createFilter(patterns(allow));
     }
 
     private static String patterns(String allow) {
@@ -124,11 +218,35 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     public static final class StreamFilter implements ObjectInputFilter {
         private final WireFilter limits;
         private final ObjectInputFilter patterns;
+        private final long messageBytes;
         private volatile String rejection;
+        /** The class of the lambda just rebuilt from a {@link WireLambda}, which the stream checks once more. */
+        private Class<?> rebuiltLambda;
 
-        private StreamFilter(WireFilter limits, ObjectInputFilter patterns) {
+        private StreamFilter(WireFilter limits, ObjectInputFilter patterns, long messageBytes) {
             this.limits = limits;
             this.patterns = patterns;
+            this.messageBytes = messageBytes;
+        }
+
+        /**
+         * Admits the class of a lambda rebuilt from a {@link WireLambda} by the stream's resolveObject: the
+         * stream hands every replaced object's class to the filter, and a lambda's class is a hidden class no
+         * pattern can name (nor can a stream: it is never resolved from a descriptor).
+         *
+         * @param lambdaClass the class of the rebuilt lambda
+         */
+        void admitRebuiltLambda(Class<?> lambdaClass) {
+            rebuiltLambda = lambdaClass;
+        }
+
+        /**
+         * The allow-list of this stream, without limits.
+         *
+         * @return the pattern filter
+         */
+        ObjectInputFilter patterns() {
+            return patterns;
         }
 
         @Override
@@ -145,10 +263,12 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
 
         private String check(FilterInfo info) {
             if (info.depth() > limits.maxDepth) {
-                return "object graph deeper than " + limits.maxDepth + " (" + MAX_DEPTH + ")";
+                return "object graph deeper than " + limits.maxDepth + " ("
+                        + (limits.replies ? REPLIES_MAX_DEPTH : MAX_DEPTH) + ")";
             }
             if (info.references() > limits.maxRefs) {
-                return "more than " + limits.maxRefs + " object references (" + MAX_REFS + ")";
+                return "more than " + limits.maxRefs + " object references ("
+                        + (limits.replies ? REPLIES_MAX_REFS : MAX_REFS) + ")";
             }
             if (info.streamBytes() > limits.maxBytes) {
                 return "more than " + limits.maxBytes + " bytes (" + MAX_BYTES + ")";
@@ -160,6 +280,21 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
             Class<?> type = info.serialClass();
             if (type == null) {
                 return null;
+            }
+            if (type == rebuiltLambda && type.isHidden()) {
+                rebuiltLambda = null;
+                return null;
+            }
+            if (info.arrayLength() > 0 && type.isArray()
+                    && info.arrayLength() > messageBytes / elementBytes(type.getComponentType())) {
+                // every element takes at least this many bytes of the message (an object element at least a
+                // null or reference tag): a longer array can only be a forged length
+                return "an array of " + info.arrayLength() + " " + type.getComponentType().getName()
+                        + " elements cannot be in a message of " + messageBytes + " bytes";
+            }
+            if (!limits.lambdas && (type == WireLambda.class || type.getName().equals(SERIALIZED_LAMBDA))) {
+                return "a lambda is not allowed in a reply; set " + REPLIES_ALLOW_LAMBDAS
+                        + "=true if results may be closures";
             }
             Class<?> element = type;
             while (element.isArray()) {
@@ -183,6 +318,22 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
         public Optional<String> rejection() {
             return Optional.ofNullable(rejection);
         }
+    }
+
+    private static final String SERIALIZED_LAMBDA = "java.lang.invoke.SerializedLambda";
+
+    /** The fewest bytes one array element takes in a serialization stream. */
+    private static long elementBytes(Class<?> component) {
+        if (component == long.class || component == double.class) {
+            return 8;
+        }
+        if (component == int.class || component == float.class) {
+            return 4;
+        }
+        if (component == short.class || component == char.class) {
+            return 2;
+        }
+        return 1;
     }
 
     private static String packagePattern(Class<?> type) {

@@ -2,31 +2,42 @@ package io.flameec2.it.cdi;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flameec2.it.LibertyServer;
+import io.flameec2.it.ArquillianServer;
 import io.flameec2.it.process.RunnerBundle;
-import java.io.IOException;
+import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.Collectors;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.container.test.api.ShouldThrowException;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The CDI and MicroProfile integration inside a real Open Liberty parent server: the test application (its
- * beans, a servlet driving them, its microprofile-config.properties, with the runner WAR overlaid) is deployed
- * on a parent server; pool "fast" uses the local backend (with the serialization round trip), pool "proc"
- * boots Liberty runner processes from a bundle of the same application. A second application with invalid
- * {@code @FlameRemote} methods must fail to deploy, naming them.
+ * The CDI and MicroProfile integration inside a real Open Liberty parent server, deployed by Arquillian: the
+ * test application (its beans, a servlet and a REST resource driving them, its microprofile-config.properties,
+ * with the runner WAR overlaid) is a ShrinkWrap archive built here; pool "fast" uses the local backend (with the
+ * serialization round trip), pool "proc" boots Liberty runner processes from a bundle of the same application.
+ * A second archive with invalid {@code @FlameRemote} methods must fail to deploy, naming them.
  */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
 class CdiIntegrationIT {
 
-    private static final Logger LOG = Logger.getLogger(CdiIntegrationIT.class.getName());
     private static final String CONFIG = """
             flame.pools.default.max=1
             flame.pools.fast.max=2
@@ -39,92 +50,114 @@ class CdiIntegrationIT {
             flame.pools.proc.idle-shutdown-after=5m
             flame.parent.host=127.0.0.1
             """;
-    private static LibertyServer server;
 
-    @BeforeAll
-    static void startParentServer() throws Exception {
-        Class<?>[] app = {RemoteBean.class, ItServlet.class, EventLog.class, ItServlet.class.getDeclaredClasses()[0]};
+    @ArquillianResource
+    @OperateOnDeployment("cdi")
+    URL app;
+
+    @Deployment(name = "cdi", testable = false, order = 1)
+    static WebArchive cdi() throws Exception {
+        Class<?>[] classes = {RemoteBean.class, ItServlet.class, EventLog.class, ExecutorScenario.class,
+            ItResource.class, ItRestApplication.class};
+        // the runners' bundle: the same application, packaged as its build would (without the bundle's own path)
         Path war = Files.createTempFile("flame-cdi-app", ".war");
-        RunnerBundle.war(war, Map.of("WEB-INF/classes/META-INF/microprofile-config.properties", CONFIG), app);
+        war.toFile().deleteOnExit();
+        ArquillianServer.application("cdi.war", CONFIG, classes).as(ZipExporter.class).exportTo(war.toFile(), true);
         Path bundle = RunnerBundle.packageWar(war);
-        Path bad = Files.createTempFile("flame-cdi-bad", ".war");
-        RunnerBundle.war(bad, Map.of("WEB-INF/classes/META-INF/microprofile-config.properties", CONFIG),
-                BadBean.class);
-
-        server = LibertyServer.create("parent").deploy("app", war, "/app").deploy("bad", bad, "/bad")
-                .jvmOption("-Dflame.pools.proc.process.bundle=" + bundle);
-        Duration took = server.start("/app/it/inject", r -> r.statusCode() == 200);
-        LOG.info("parent server up in " + took.toMillis() + " ms");
+        return ArquillianServer.application("cdi.war", CONFIG + "flame.pools.proc.process.bundle=" + bundle + "\n", classes);
     }
 
-    @AfterAll
-    static void stopParentServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
+    @Deployment(name = "bad", testable = false, order = 2)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive bad() {
+        return ArquillianServer.application("bad.war", CONFIG, BadBean.class);
     }
 
-    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return server.get("/app" + path);
-    }
-
-    private static String body(String path) throws Exception {
-        HttpResponse<String> r = get(path);
+    private String body(String path) throws Exception {
+        HttpResponse<String> r = ArquillianServer.get(app, path);
         assertEquals(200, r.statusCode(), r.body());
         return r.body();
     }
 
     @Test
     void bothExecutorFormsAreInjected() throws Exception {
-        assertEquals("default,fast", body("/it/inject"));
+        assertEquals("default,fast", body("it/inject"));
     }
 
     @Test
     void closuresAndBeanMethodsRunOnThePoolsRunners() throws Exception {
-        assertTrue(body("/it/closure").startsWith("closure ran on flame-local-fast"), body("/it/closure"));
-        String remote = body("/it/remote");
+        assertTrue(body("it/closure").startsWith("closure ran on flame-local-fast"), body("it/closure"));
+        String remote = body("it/remote");
         assertTrue(remote.startsWith("servlet ran on thread flame-local-fast"), remote);
-        assertEquals("144", body("/it/async"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> body("/it/events").contains("RunnerReady[pool=fast"));
+        assertEquals("144", body("it/async"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> body("it/events").contains("RunnerReady[pool=fast"));
     }
 
     @Test
     void aBeanMethodRunsOnALibertyRunnerProcessWhereCdiResolvesTheBean() throws Exception {
-        String answer = body("/it/runner");
-        LOG.info("remote bean answered: " + answer);
+        String answer = body("it/runner");
         assertTrue(answer.startsWith("runner proc-"), answer);
         assertTrue(answer.contains("of pool proc"), answer);
-        long pid = Long.parseLong(answer.substring(answer.lastIndexOf(' ') + 1));
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertRunnerProcess(Long.parseLong(answer.substring(answer.lastIndexOf(' ') + 1)));
+    }
+
+    @Test
+    void closuresWrittenInAServletAndARestResourceRunOnARunnerProcessWithTheDefaultAllowList() throws Exception {
+        String servlet = body("it/servlet-closure");
+        assertTrue(servlet.startsWith("closure of a servlet ran in pid "), servlet);
+        assertRunnerProcess(Long.parseLong(servlet.substring(servlet.lastIndexOf(' ') + 1)));
+        String resource = body("api/closure");
+        assertTrue(resource.startsWith("closure of a resource ran in pid "), resource);
+        assertRunnerProcess(Long.parseLong(resource.substring(resource.lastIndexOf(' ') + 1)));
+    }
+
+    @Test
+    void theExecutorServesCompletableFutureAndCodeTypedExecutorServiceFromARunnerProcess() throws Exception {
+        Map<String, List<String>> answer = Arrays.stream(body("it/executor").split("\n"))
+                .map(line -> line.split("=", 2))
+                .collect(Collectors.groupingBy(kv -> kv[0], Collectors.mapping(kv -> kv[1], Collectors.toList())));
+        long parent = Long.parseLong(answer.get("parent").get(0));
+        long runner = Long.parseLong(answer.get("supplyAsync").get(0));
+        assertNotEquals(parent, runner, "supplyAsync ran in the parent");
+        assertRunnerProcess(runner);
+        // submit, invokeAll (two tasks), invokeAny: all on the pool's runner process
+        assertEquals(List.of(runner, runner, runner, runner), Arrays.stream(answer.get("submit").get(0).split(","))
+                .map(Long::parseLong).toList());
+        assertEquals(List.of("IllegalStateException", "IllegalStateException", "IllegalStateException"),
+                answer.get("lifecycle"));
+        assertEquals(List.of("false"), answer.get("isShutdown"));
     }
 
     @Test
     void retryRedispatchesEachAttempt() throws Exception {
-        assertEquals("succeeded on attempt 3", body("/it/retry"));
+        assertEquals("succeeded on attempt 3", body("it/retry"));
     }
 
     @Test
     void timeoutFallbackCircuitBreakerAndBulkheadWrapTheRemoteCall() throws Exception {
-        assertEquals("org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException", body("/it/timeout"));
-        assertEquals("fallback for x", body("/it/fallback"));
-        String circuit = body("/it/circuit");
+        assertEquals("org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException", body("it/timeout"));
+        assertEquals("fallback for x", body("it/fallback"));
+        String circuit = body("it/circuit");
         assertTrue(circuit.endsWith("|org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException"),
                 circuit);
         // the first call went out and failed remotely; once open, the breaker stops dispatching
         assertTrue(circuit.startsWith("io.flameec2.FlameRemoteException|"), circuit);
-        String bulkhead = body("/it/bulkhead");
+        String bulkhead = body("it/bulkhead");
         assertTrue(bulkhead.contains("BulkheadException") && bulkhead.contains("served"), bulkhead);
     }
 
     @Test
     void invalidRemoteMethodsFailTheirDeploymentNamingThem() throws Exception {
-        Path messages = server.messagesLog();
-        await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(messages)
-                && Files.readString(messages).contains("BadBean#sealed()"));
-        String log = Files.readString(messages);
+        ArquillianServer.startFailure("bad");
+        String log = Files.readString(ArquillianServer.messagesLog());
         assertTrue(log.contains("io.flameec2.it.cdi.BadBean#sealed(): a @FlameRemote method must not be final"), log);
-        assertTrue(log.contains("io.flameec2.it.cdi.BadBean#notSerializable(): return type java.lang.Thread is not serializable"),
-                log);
-        assertEquals(404, server.get("/bad/").statusCode());
+        assertTrue(log.contains(
+                "io.flameec2.it.cdi.BadBean#notSerializable(): return type java.lang.Thread is not serializable"), log);
+        assertEquals(404, ArquillianServer.get(app, "../bad/").statusCode());
+    }
+
+    private void assertRunnerProcess(long pid) throws Exception {
+        assertNotEquals(Long.parseLong(body("it/pid")), pid, "ran in the parent server's process");
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "no live process " + pid);
     }
 }

@@ -27,6 +27,10 @@ public class ItServlet extends HttpServlet {
     FlameExecutor fast;
 
     @Inject
+    @FlamePool("proc")
+    FlameExecutor proc;
+
+    @Inject
     RemoteBean bean;
 
     @Override
@@ -36,9 +40,11 @@ public class ItServlet extends HttpServlet {
         try {
             answer = switch (req.getPathInfo()) {
                 case "/inject" -> defaultExecutor.pool() + "," + fast.pool();
-                // declared outside the servlet: a lambda's capturing class travels with it, and a servlet's
-                // class hierarchy (HttpServlet) is not on the serialization allow-list
-                case "/closure" -> fast.call(RemoteBean.whereAmI());
+                // closures written right here: the servlet's class travels by name only, never as an instance
+                case "/closure" -> fast.call(() -> "closure ran on " + Thread.currentThread().getName());
+                case "/servlet-closure" -> proc.call(() -> "closure of a servlet ran in pid " + ProcessHandle.current().pid());
+                case "/pid" -> String.valueOf(ProcessHandle.current().pid());
+                case "/executor" -> ExecutorScenario.run(proc);
                 case "/remote" -> bean.where("servlet");
                 case "/async" -> String.valueOf(bean.square(12).toCompletableFuture().get(30, TimeUnit.SECONDS));
                 case "/runner" -> bean.onRunner();

@@ -1,6 +1,5 @@
 package io.flameec2.it.cdi;
 
-import io.flameec2.FlameCallable;
 import io.flameec2.FlameRemote;
 import io.flameec2.FlameRemoteException;
 import io.flameec2.FlameRunnerContext;
@@ -24,10 +23,6 @@ public class RemoteBean {
 
     @Inject
     FlameRunnerContext context;
-
-    static FlameCallable<String> whereAmI() {
-        return () -> "closure ran on " + Thread.currentThread().getName();
-    }
 
     @FlameRemote(pool = "fast")
     public String where(String caller) {

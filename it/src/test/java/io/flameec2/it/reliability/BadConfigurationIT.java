@@ -4,33 +4,39 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flameec2.it.LibertyServer;
-import io.flameec2.it.process.RunnerBundle;
+import io.flameec2.it.ArquillianServer;
+import java.net.URL;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.container.test.api.ShouldThrowException;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Bad configuration fails the deployment with a message that names the key: one real Open Liberty parent
- * server, one small WAR per bad case (its own context root and microprofile-config.properties, all using pool
- * {@code x} through {@link PoolServlet}), and a good WAR proving that the server and a valid configuration still
- * deploy. The EC2 cases point every AWS endpoint at a {@link Tripwire}, so a product that contacted AWS before
- * checking the settings would be caught; a valid EC2 pool on a second tripwire shows that the tripwire does
- * notice traffic.
+ * Bad configuration fails the deployment with a message that names the key: Arquillian deploys, to one real
+ * Open Liberty parent server, one small ShrinkWrap WAR per bad case (its own context root and
+ * microprofile-config.properties, all using pool {@code x} through {@link PoolServlet}), each expected to fail
+ * ({@code @ShouldThrowException}), and a good WAR proving that the server and a valid configuration still deploy.
+ * The EC2 cases point every AWS endpoint at a {@link Tripwire}, so a product that contacted AWS before checking
+ * the settings would be caught; a valid EC2 pool on a second tripwire shows that the tripwire does notice
+ * traffic. (arquillian.xml gives the server made-up AWS credentials: without any, the SDK would fail before
+ * connecting, and the tripwire could not tell a product that never tries from one that tries too early.)
  */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
 class BadConfigurationIT {
 
-    private static final Logger LOG = Logger.getLogger(BadConfigurationIT.class.getName());
     /** Replaced by the URL of the tripwire the WAR's AWS endpoints point at. */
     private static final String AWS = "@AWS@";
     private static final String EC2_ENDPOINTS = """
@@ -97,41 +103,69 @@ class BadConfigurationIT {
             flame.ec2.bundle-url=https://bundles.example.com/app/runner.zip
             """ + EC2_ENDPOINTS;
 
-    private static LibertyServer server;
-    private static Tripwire badAws;
-    private static Tripwire goodAws;
+    /** Created before the deployments are built: their configuration names the tripwires' URLs. */
+    private static final Tripwire BAD_AWS = Tripwire.open();
+    private static final Tripwire GOOD_AWS = Tripwire.open();
 
-    @BeforeAll
-    static void startServerWithAllCases() throws Exception {
-        badAws = new Tripwire();
-        goodAws = new Tripwire();
-        server = LibertyServer.create("badcfg")
-                .deploy("good", war(GOOD), "/good")
-                .deploy("ec2ok", war(EC2_GOOD.replace(AWS, goodAws.url())), "/ec2ok")
-                // made-up credentials: without any, the SDK would fail before connecting, and the tripwire could
-                // not tell a product that never tries from one that tries too early
-                .jvmOption("-Daws.accessKeyId=AKIAFLAMEITEXAMPLE")
-                .jvmOption("-Daws.secretAccessKey=flame-it-not-a-secret");
-        for (Case c : BAD) {
-            server.deploy(c.app(), war(c.config().replace(AWS, badAws.url())), "/" + c.app());
-        }
-        Duration took = server.start("/good/pool/name", r -> r.statusCode() == 200);
-        LOG.info("parent server with " + (BAD.size() + 2) + " applications up in " + took.toMillis() + " ms");
-    }
+    @ArquillianResource
+    @OperateOnDeployment("good")
+    URL good;
+
+    @ArquillianResource
+    @OperateOnDeployment("ec2ok")
+    URL ec2ok;
 
     @AfterAll
-    static void stopServer() throws Exception {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            for (Tripwire t : new Tripwire[] {badAws, goodAws}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
+    static void closeTripwires() throws Exception {
+        try (Tripwire a = BAD_AWS; Tripwire b = GOOD_AWS) {
+            // closed
         }
+    }
+
+    @Deployment(name = "good", testable = false, order = 1)
+    static WebArchive good() {
+        return war("good", GOOD);
+    }
+
+    @Deployment(name = "ec2ok", testable = false, order = 2)
+    static WebArchive ec2ok() {
+        return war("ec2ok", EC2_GOOD.replace(AWS, GOOD_AWS.url()));
+    }
+
+    @Deployment(name = "backend", testable = false, order = 3)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive backend() {
+        return bad("backend");
+    }
+
+    @Deployment(name = "negmax", testable = false, order = 4)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive negmax() {
+        return bad("negmax");
+    }
+
+    @Deployment(name = "minmax", testable = false, order = 5)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive minmax() {
+        return bad("minmax");
+    }
+
+    @Deployment(name = "duration", testable = false, order = 6)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive duration() {
+        return bad("duration");
+    }
+
+    @Deployment(name = "ec2noimage", testable = false, order = 7)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive ec2noimage() {
+        return bad("ec2noimage");
+    }
+
+    @Deployment(name = "ec2nobundle", testable = false, order = 8)
+    @ShouldThrowException(Exception.class) // see ArquillianServer.startFailure
+    static WebArchive ec2nobundle() {
+        return bad("ec2nobundle");
     }
 
     static Stream<Case> badCases() {
@@ -141,51 +175,35 @@ class BadConfigurationIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badCases")
     void aBadValueFailsTheDeploymentNamingTheKey(Case c) throws Exception {
-        String failure = startFailure(c.app());
+        String failure = ArquillianServer.startFailure(c.app());
         assertTrue(failure.contains("FlameEC2: pool 'x' used by "), failure);
         assertTrue(failure.contains(c.expected()), "expected '" + c.expected() + "' in:\n" + failure);
-        assertEquals(404, server.get("/" + c.app() + "/pool/name").statusCode());
+        assertEquals(404, ArquillianServer.get(good, "../" + c.app() + "/pool/name").statusCode());
     }
 
     @Test
     void aValidConfigurationDeploysAndRunsInTheSameServer() throws Exception {
-        HttpResponse<String> r = server.get("/good/pool/call");
+        HttpResponse<String> r = ArquillianServer.get(good, "pool/call");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("pool x computed 42", r.body());
     }
 
     @Test
     void theEc2CasesFailBeforeAnyTrafficToAws() throws Exception {
-        // Liberty starts the applications in parallel and this one loads the AWS SDK: it may still be starting
-        await().atMost(Duration.ofMinutes(3)).until(() -> server.get("/ec2ok/pool/name").statusCode() == 200);
-        assertEquals("x", server.get("/ec2ok/pool/name").body());
+        assertEquals("x", ArquillianServer.get(ec2ok, "pool/name").body());
         // the valid EC2 pool's orphan sweep (DescribeInstances at start) reaches its endpoint: traffic is seen
-        await().atMost(Duration.ofMinutes(1)).until(() -> goodAws.connections() > 0);
-        startFailure("ec2noimage");
-        startFailure("ec2nobundle");
-        assertEquals(0, badAws.connections(), "the pools with missing EC2 settings contacted their AWS endpoints");
+        await().atMost(Duration.ofMinutes(1)).until(() -> GOOD_AWS.connections() > 0);
+        ArquillianServer.startFailure("ec2noimage");
+        ArquillianServer.startFailure("ec2nobundle");
+        assertEquals(0, BAD_AWS.connections(), "the pools with missing EC2 settings contacted their AWS endpoints");
     }
 
-    /**
-     * Liberty's start failure of an application: the CWWKZ0002E entry of messages.log, with the lines of the
-     * exception message that follow it (up to the next timestamped entry).
-     */
-    private static String startFailure(String app) throws Exception {
-        String marker = "CWWKZ0002E: An exception occurred while starting the application " + app + ".";
-        Path messages = server.messagesLog();
-        await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(messages)
-                && Files.readString(messages).contains(marker));
-        String log = Files.readString(messages);
-        int start = log.indexOf(marker);
-        int end = log.indexOf("\n[", start);
-        return log.substring(start, end < 0 ? log.length() : end);
+    private static WebArchive bad(String app) {
+        Case c = BAD.stream().filter(b -> b.app().equals(app)).findFirst().orElseThrow();
+        return war(app, c.config().replace(AWS, BAD_AWS.url()));
     }
 
-    private static Path war(String config) throws Exception {
-        Path war = Files.createTempFile("flame-badcfg", ".war");
-        war.toFile().deleteOnExit();
-        RunnerBundle.war(war, Map.of("WEB-INF/classes/META-INF/microprofile-config.properties", config),
-                PoolServlet.class, PoolServlet.Answer.class);
-        return war;
+    private static WebArchive war(String app, String config) {
+        return ArquillianServer.application(app + ".war", config, PoolServlet.class);
     }
 }

@@ -1,6 +1,5 @@
 package io.flameec2.it.reliability;
 
-import io.flameec2.FlameCallable;
 import io.flameec2.FlameExecutor;
 import io.flameec2.FlamePool;
 import jakarta.inject.Inject;
@@ -29,23 +28,9 @@ public class PoolServlet extends HttpServlet {
         resp.setContentType("text/plain");
         String answer = switch (String.valueOf(req.getPathInfo())) {
             case "/name" -> x.pool();
-            case "/call" -> "pool " + x.pool() + " computed " + x.call(Answer.sixTimesSeven());
+            case "/call" -> "pool " + x.pool() + " computed " + x.call(() -> 6 * 7); // README's closure, here
             default -> "unknown path " + req.getPathInfo();
         };
         resp.getWriter().print(answer);
-    }
-
-    /**
-     * Where the closure is declared: a lambda's capturing class travels with it, and a servlet's class
-     * hierarchy (HttpServlet) is not on the serialization allow-list.
-     */
-    public static final class Answer {
-
-        private Answer() {
-        }
-
-        static FlameCallable<Integer> sixTimesSeven() {
-            return () -> 6 * 7;
-        }
     }
 }

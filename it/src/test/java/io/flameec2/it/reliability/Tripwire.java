@@ -31,6 +31,15 @@ final class Tripwire implements AutoCloseable {
         acceptor.start();
     }
 
+    /** A tripwire, where a failure to open one cannot be thrown (static initializers). */
+    static Tripwire open() {
+        try {
+            return new Tripwire();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("no local port for a tripwire", e);
+        }
+    }
+
     /** The URL of the port, for {@code flame.ec2.endpoint} and the like. */
     String url() {
         return "http://127.0.0.1:" + socket.getLocalPort();

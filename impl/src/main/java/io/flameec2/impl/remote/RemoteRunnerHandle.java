@@ -170,6 +170,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
 
     @Override
     public void message(FrameType type, int stream, byte[] body) {
+        lastPongNanos = System.nanoTime(); // whatever the runner sends shows it is there
         Pending p = inFlight.get(stream);
         if (type != FrameType.REPLY || p == null) {
             return; // the reply of a call that was cancelled or timed out meanwhile

@@ -77,6 +77,8 @@ public final class RunnerCore implements Connection.Listener {
     private final RunnerExit exit;
     private final ScheduledExecutorService timers;
     private final ExecutorService callThreads;
+    /** Hands calls to call threads off the event loop: starting a thread is slow, and heartbeats must not wait. */
+    private final ExecutorService dispatch;
     private final EventLoopGroup loops;
     private final ParentLink link;
     private final AtomicReference<State> state = new AtomicReference<>(State.JOINING);
@@ -113,6 +115,7 @@ public final class RunnerCore implements Connection.Listener {
         t.setRemoveOnCancelPolicy(true);
         this.timers = t;
         this.callThreads = Executors.newCachedThreadPool(threads);
+        this.dispatch = Executors.newSingleThreadExecutor(threads);
         this.loops = EventLoops.group(1, threads);
         // a call is at most max-bytes (the parent's codec enforces it) plus the envelope
         this.link = new ParentLink(settings, loops, codec.filter().maxBytes() + 64 * 1024);
@@ -223,6 +226,7 @@ public final class RunnerCore implements Connection.Listener {
         if (type != FrameType.CALL) {
             return;
         }
+        lastHeartbeatNanos = System.nanoTime(); // whatever the parent sends shows it is there
         State now = state.get();
         if (now != State.READY) {
             connection.controlText(FrameType.CALL_REFUSED, stream, "runner " + settings.runnerId() + " is " + now
@@ -233,11 +237,21 @@ public final class RunnerCore implements Connection.Listener {
         lastActivityNanos = System.nanoTime();
         long received = System.nanoTime();
         try {
-            callThreads.execute(() -> call(stream, body, received));
+            dispatch.execute(() -> {
+                try {
+                    callThreads.execute(() -> call(stream, body, received));
+                } catch (RejectedExecutionException e) {
+                    refuseStopping(stream);
+                }
+            });
         } catch (RejectedExecutionException e) {
-            ended(stream);
-            connection.controlText(FrameType.CALL_REFUSED, stream, "runner " + settings.runnerId() + " is stopping");
+            refuseStopping(stream);
         }
+    }
+
+    private void refuseStopping(int stream) {
+        ended(stream);
+        connection.controlText(FrameType.CALL_REFUSED, stream, "runner " + settings.runnerId() + " is stopping");
     }
 
     @Override
@@ -468,6 +482,7 @@ public final class RunnerCore implements Connection.Listener {
         }
         running.values().forEach(r -> r.interrupt(RunningCall.Interruption.STOPPING));
         timers.shutdown();
+        dispatch.shutdown();
         callThreads.shutdown();
         loops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
         exited.countDown();

@@ -105,7 +105,7 @@ class LocalBackendTest {
     }
 
     @Test
-    void workPastItsDeadlineIsInterrupted() {
+    void workPastItsDeadlineIsInterrupted() throws Exception {
         pool(Map.of());
         INTERRUPTED.set(false);
         // a runner first: the timeout below must cover the work, not a boot (a loaded machine missed 300 ms)

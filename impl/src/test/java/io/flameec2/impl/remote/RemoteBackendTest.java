@@ -133,6 +133,45 @@ class RemoteBackendTest {
     }
 
     @Test
+    void theJoinTokenAppearsInNoLogLineOrMessage() throws Exception {
+        java.util.List<String> lines = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(new java.util.logging.SimpleFormatter().format(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("io.flameec2");
+        java.util.logging.Level before = root.getLevel();
+        root.setLevel(java.util.logging.Level.ALL);
+        root.addHandler(capture);
+        try {
+            FlameRunnerHandle runner = boot("r-1");
+            String token = launcher.runners.get("r-1").env.get(RunnerEnv.JOIN_TOKEN);
+            Throwable t = failure(runner.invoke(call("c-1", () -> {
+                throw new IllegalStateException("boom");
+            }, Duration.ofSeconds(10))));
+            ThreadRunner remote = launcher.runners.get("r-1");
+            lines.add(String.valueOf(t));
+            lines.add(remote.core.settings().toString());
+            runner.stop(StopReason.IDLE, Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
+            assertTrue(lines.size() > 5, "the run logged: " + lines);
+            lines.forEach(l -> assertFalse(l.contains(token), "the token leaked: " + l));
+        } finally {
+            root.removeHandler(capture);
+            root.setLevel(before);
+        }
+    }
+
+    @Test
     void remoteExceptionComesBackWithItsCauseChain() throws Exception {
         FlameRunnerHandle runner = boot("r-1");
         Throwable t = failure(runner.invoke(call("c-1", () -> {

@@ -2,18 +2,8 @@ package io.flameec2.it.ec2;
 
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
-import io.flameec2.impl.channel.JoinRequest;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import io.flameec2.it.process.RawClient;
+import java.time.Duration;
 
 /**
  * A hand-made join, run as its own process inside a box network namespace ({@code ip netns exec}): connects to
@@ -28,43 +18,11 @@ public final class JoinProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
-        Socket tcp = new Socket();
-        tcp.connect(new InetSocketAddress(args[0], Integer.parseInt(args[1])), 10_000);
-        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tcp, args[0], Integer.parseInt(args[1]),
-                true)) {
-            s.setSoTimeout(20_000);
-            byte[] join = new JoinRequest(args[2], args[3], args[4]).encode();
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            out.writeInt(Frames.HEADER + join.length);
-            out.writeByte(FrameType.JOIN.code());
-            out.writeByte(Frames.LAST);
-            out.writeInt(0);
-            out.write(join);
-            out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            int length = in.readInt();
-            FrameType type = FrameType.of(in.readByte());
-            in.readByte();
-            in.readInt();
-            byte[] payload = new byte[length - Frames.HEADER];
-            in.readFully(payload);
-            System.out.println(type == FrameType.REFUSED ? "REFUSED " + new String(payload, StandardCharsets.UTF_8)
-                    : String.valueOf(type));
+        try (RawClient client = RawClient.tls(args[0], Integer.parseInt(args[1]))) {
+            client.send(FrameType.JOIN, Frames.LAST, 0, RawClient.join(args[2], args[3], args[4]));
+            RawClient.Frame answer = client.read(Duration.ofSeconds(20));
+            System.out.println(answer == null ? "CLOSED" : answer.type() == FrameType.REFUSED
+                    ? "REFUSED " + answer.text() : String.valueOf(answer.type()));
         }
     }
 }

@@ -256,7 +256,8 @@ class RemoteBackendTest {
         backend = backend("1.0");
         await().atMost(Duration.ofSeconds(15)).until(() -> remote.exitReason != null);
         assertEquals(RunnerCore.State.EXITED, remote.core.state());
-        assertTrue(remote.exitReason.startsWith("the connection to the parent ended"), remote.exitReason);
+        assertTrue(remote.exitReason.startsWith("parent lost (no heartbeat for ")
+                && remote.exitReason.contains("the connection ended"), remote.exitReason);
     }
 
     @Test

@@ -464,9 +464,9 @@ class HostileInputIT {
         return "unknown (no join lines in " + log + ")";
     }
 
-    /** The runner's Liberty messages.log, under the process backend's cache (java.io.tmpdir/flame-process). */
+    /** The runner's Liberty messages.log, under the process backend's work-dir (java.io.tmpdir/flame-process-<user>). */
     static Optional<Path> runnerLog(String id) throws IOException {
-        Path root = Path.of(System.getProperty("java.io.tmpdir"), "flame-process");
+        Path root = Path.of(System.getProperty("java.io.tmpdir"), "flame-process-" + System.getProperty("user.name"));
         try (Stream<Path> caches = Files.list(root)) {
             return caches.map(c -> c.resolve(Path.of("output", id, RunnerBundle.SERVER, "logs", "messages.log")))
                     .filter(Files::isRegularFile).findFirst();

@@ -42,7 +42,7 @@ import java.util.logging.Logger;
  * ({@link ParentLink}: TLS 1.3 trusting only the parent's certificate, then the one-time join token),
  * retrying until the boot timeout (else the runner exits); a refused join is final. Then a watchdog stops
  * the runner when the parent's heartbeats stop for the parent-loss timeout, or when no call came for the idle
- * timeout; the parent's stop request, and the connection closing, stop it too. A stop ({@link #beginStop})
+ * timeout (also when its connection ended: a parent that lost it terminates it); the parent's stop request stops it too. A stop ({@link #beginStop})
  * ends within the shutdown-timeout: in-flight calls drain, the rest are interrupted, then "exit" is the
  * {@code exit} callback (the runner WAR exits the JVM, halting it if the server does not stop within what is
  * left of the timeout).
@@ -89,6 +89,7 @@ public final class RunnerCore implements Connection.Listener {
     private volatile long lastHeartbeatNanos = System.nanoTime();
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile String stopReason;
+    private volatile String connectionEnded;
     private volatile long stopDeadlineNanos;
     private final CountDownLatch exited = new CountDownLatch(1);
 
@@ -278,8 +279,13 @@ public final class RunnerCore implements Connection.Listener {
 
     @Override
     public void closed(String why) {
-        // the parent is gone, or gave up on this runner: it terminates runners it lost, and no reply could reach it
-        beginStop("the connection to the parent ended (" + why + ")", settings.shutdownTimeout());
+        // Parent loss works as it always did: the watchdog stops this runner once no heartbeat came for the
+        // parent-loss timeout. A parent that is alive and lost this runner terminates it anyway; one that died
+        // sends nothing more, so the runner goes within parent-loss-timeout + shutdown-timeout of its death.
+        connectionEnded = why;
+        LOG.warning(() -> "flame runner " + settings.runnerId() + ": the connection to parent "
+                + settings.parentAddress() + " ended (" + why + "); stopping unless the parent is heard from within "
+                + settings.parentLossTimeout().toMillis() + " ms of its last heartbeat");
     }
 
     // ---------------------------------------------------------------- calls
@@ -379,7 +385,9 @@ public final class RunnerCore implements Connection.Listener {
         if (sinceHeartbeat > settings.parentLossTimeout().toMillis()) {
             // the parent died at the earliest right after its last heartbeat: counting the shutdown-timeout from
             // there keeps the runner's end within parent-loss-timeout + shutdown-timeout of the parent's death
-            beginStop("parent lost (no heartbeat for " + seconds(sinceHeartbeat) + ")", lastHeartbeatNanos
+            String ended = connectionEnded;
+            beginStop("parent lost (no heartbeat for " + seconds(sinceHeartbeat)
+                    + (ended == null ? "" : "; the connection ended: " + ended) + ")", lastHeartbeatNanos
                     + settings.parentLossTimeout().toNanos() + settings.shutdownTimeout().toNanos());
             return;
         }

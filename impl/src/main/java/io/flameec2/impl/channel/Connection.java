@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,7 +36,7 @@ public final class Connection extends ChannelInboundHandlerAdapter {
          * @param stream its stream
          * @param body its bytes
          */
-        void message(FrameType type, int stream, byte[] body);
+        void message(FrameType type, int stream, Body body);
 
         /**
          * A control frame.
@@ -78,18 +79,28 @@ public final class Connection extends ChannelInboundHandlerAdapter {
      * @param channel the channel
      * @param maxMessage the largest message accepted
      * @param peer who is at the other end, for logs ({@code runner r-1}, {@code parent 10.0.0.5:7443})
-     * @param listener what hears the frames
+     * @param bind makes what hears the frames, given the connection (before any frame can arrive)
      * @return the connection
      */
-    public static Connection install(Channel channel, long maxMessage, String peer, Listener listener) {
+    public static Connection install(Channel channel, long maxMessage, String peer,
+            Function<Connection, Listener> bind) {
         Connection c = new Connection(channel, maxMessage, peer);
-        c.listener = listener;
+        c.listener = bind.apply(c);
         ((FrameDecoder) channel.pipeline().get(DECODER)).raise(Frames.CHUNK);
         channel.pipeline().addLast("connection", c);
         if (!channel.isActive()) {
             c.end("the connection closed while joining");
         }
         return c;
+    }
+
+    /**
+     * What hears this connection's frames.
+     *
+     * @return the listener
+     */
+    public Listener listener() {
+        return listener;
     }
 
     /**
@@ -101,9 +112,21 @@ public final class Connection extends ChannelInboundHandlerAdapter {
      * @param body the message
      * @param onSent run once, or {@code null}
      */
-    public void send(FrameType type, int stream, byte[] body, Runnable onSent) {
+    public void send(FrameType type, int stream, Body body, Runnable onSent) {
         Outbox.Outgoing m = new Outbox.Outgoing(type, stream, body, onSent);
         onLoop(() -> outbox.add(m), m::sent);
+    }
+
+    /**
+     * Sends a message of one array ({@link #send(FrameType, int, Body, Runnable)}).
+     *
+     * @param type {@link FrameType#CALL} or {@link FrameType#REPLY}
+     * @param stream the stream
+     * @param body the message (not copied: not to be changed afterwards)
+     * @param onSent run once, or {@code null}
+     */
+    public void send(FrameType type, int stream, byte[] body, Runnable onSent) {
+        send(type, stream, Body.of(body), onSent);
     }
 
     /**
@@ -223,7 +246,7 @@ public final class Connection extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (type.isMessage()) {
-                byte[] whole = inbox.accept(stream, frame, (flags & Frames.LAST) != 0);
+                Body whole = inbox.accept(stream, frame, (flags & Frames.LAST) != 0);
                 if (whole != null) {
                     listener.message(type, stream, whole);
                 }

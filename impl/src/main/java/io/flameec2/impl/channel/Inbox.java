@@ -1,13 +1,15 @@
 package io.flameec2.impl.channel;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reassembles chunked messages, per stream. Confined to the channel's event loop. Buffers grow with the bytes
- * that arrive, never from a declared length; a message above the size limit, or more half-assembled messages
+ * Collects chunked messages, per stream, as the {@link Body} of their chunks (never joined: no copy of the
+ * whole message). Confined to the channel's event loop. What is held grows with the bytes that arrive, never
+ * from a declared length; a message above the size limit, or more half-assembled messages
  * than a well-behaved sender makes ({@link Outbox#MAX_LARGE} interleaved), is a protocol violation.
  */
 final class Inbox {
@@ -32,13 +34,10 @@ final class Inbox {
         }
     }
 
+    /** A message arriving: its chunks, each copied out of the network buffer as it came. */
     private static final class Partial {
-        byte[] bytes;
+        final List<byte[]> chunks = new ArrayList<>();
         int size;
-
-        Partial(long maxMessage) {
-            bytes = new byte[(int) Math.min(maxMessage, 2 * Frames.CHUNK)];
-        }
     }
 
     /**
@@ -50,7 +49,7 @@ final class Inbox {
      * @return the whole message when {@code last}, else {@code null}
      * @throws Violation when the message grows beyond the limit or too many are half-assembled
      */
-    byte[] accept(int stream, ByteBuf payload, boolean last) throws Violation {
+    Body accept(int stream, ByteBuf payload, boolean last) throws Violation {
         int n = payload.readableBytes();
         Partial p = partial.get(stream);
         long size = (p == null ? 0 : p.size) + (long) n;
@@ -58,28 +57,27 @@ final class Inbox {
             partial.remove(stream);
             throw new Violation("a message on stream " + stream + " exceeds " + maxMessage + " bytes");
         }
+        byte[] chunk = new byte[n];
+        payload.readBytes(chunk);
         if (p == null && last) {
-            byte[] whole = new byte[n];
-            payload.readBytes(whole);
-            return whole;
+            return Body.of(chunk);
         }
         if (p == null) {
             if (partial.size() >= MAX_PARTIAL) {
                 throw new Violation("more than " + MAX_PARTIAL + " messages interleaved");
             }
-            p = new Partial(maxMessage);
+            p = new Partial();
             partial.put(stream, p);
         }
-        if (p.bytes.length < size) {
-            p.bytes = Arrays.copyOf(p.bytes, (int) Math.min(maxMessage, Math.max(size, 2L * p.bytes.length)));
+        if (n > 0) {
+            p.chunks.add(chunk);
+            p.size += n;
         }
-        payload.readBytes(p.bytes, p.size, n);
-        p.size += n;
         if (!last) {
             return null;
         }
         partial.remove(stream);
-        return p.bytes.length == p.size ? p.bytes : Arrays.copyOf(p.bytes, p.size);
+        return p.chunks.isEmpty() ? Body.of(chunk) : Body.of(p.chunks, p.size);
     }
 
     /**

@@ -32,11 +32,14 @@ final class Outbox {
     static final class Outgoing {
         final FrameType type;
         final int stream;
-        final byte[] body;
+        final Body body;
         final Runnable onSent;
+        /** The array of {@link #body} the next chunk comes from, and where in it. */
+        int part;
         int offset;
+        int sent;
 
-        Outgoing(FrameType type, int stream, byte[] body, Runnable onSent) {
+        Outgoing(FrameType type, int stream, Body body, Runnable onSent) {
             this.type = type;
             this.stream = stream;
             this.body = body;
@@ -44,11 +47,15 @@ final class Outbox {
         }
 
         boolean large() {
-            return body.length > Frames.CHUNK;
+            return body.length() > Frames.CHUNK;
         }
 
         boolean started() {
-            return offset > 0;
+            return sent > 0;
+        }
+
+        boolean done() {
+            return sent == body.length();
         }
 
         void sent() {
@@ -81,7 +88,7 @@ final class Outbox {
             Outgoing m = ready.poll();
             writeChunk(m);
             wrote = true;
-            if (m.offset < m.body.length) {
+            if (!m.done()) {
                 ready.add(m);
             } else if (m.large()) {
                 largeInReady--;
@@ -98,10 +105,16 @@ final class Outbox {
     }
 
     private void writeChunk(Outgoing m) {
-        int length = Math.min(Frames.CHUNK, m.body.length - m.offset);
-        boolean last = m.offset + length == m.body.length;
-        var frame = Frames.frame(channel.alloc(), m.type, last ? Frames.LAST : 0, m.stream, m.body, m.offset, length);
+        byte[] from = m.body.part(m.part);
+        int length = Math.min(Frames.CHUNK, from.length - m.offset);
+        boolean last = m.sent + length == m.body.length();
+        var frame = Frames.frame(channel.alloc(), m.type, last ? Frames.LAST : 0, m.stream, from, m.offset, length);
         m.offset += length;
+        m.sent += length;
+        if (m.offset == from.length && !last) {
+            m.part++;
+            m.offset = 0;
+        }
         if (last && m.onSent != null) {
             channel.write(frame).addListener(f -> m.sent());
         } else {

@@ -312,33 +312,12 @@ public final class ChannelServer {
         }
         authenticated(ch);
         ch.pipeline().remove("join");
-        Connection.Listener[] bound = new Connection.Listener[1];
-        Connection.install(ch, maxMessage, "runner " + join.runnerId(), new Connection.Listener() {
-            // frames can only arrive after JOINED went out, by which time bound[0] is set (same event loop)
-            @Override
-            public void message(FrameType type, int stream, byte[] body) {
-                bound[0].message(type, stream, body);
-            }
-
-            @Override
-            public void control(FrameType type, int stream, ByteBuf payload) {
-                bound[0].control(type, stream, payload);
-            }
-
-            @Override
-            public void closed(String why) {
-                if (bound[0] != null) {
-                    bound[0].closed(why);
-                }
-            }
-        });
-        Connection connection = (Connection) ch.pipeline().get("connection");
-        bound[0] = p.binder().apply(connection);
+        Connection connection = Connection.install(ch, maxMessage, "runner " + join.runnerId(), p.binder());
         ch.writeAndFlush(Frames.frame(ch.alloc(), FrameType.JOINED, Frames.LAST, 0, new byte[0], 0, 0));
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ch.attr(CONNECTED).get());
         LOG.info(() -> "flame parent channel: runner " + join.runnerId() + " joined from " + from.getHostAddress()
                 + " (TLS and join took " + tookMs + " ms)");
-        if (!p.joined.complete(bound[0])) {
+        if (!p.joined.complete(connection.listener())) {
             connection.close("the boot of runner " + join.runnerId() + " was given up");
         }
     }

@@ -4,6 +4,7 @@ import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRunnerLostException;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.StopReason;
+import io.flameec2.impl.channel.Body;
 import io.flameec2.impl.channel.Connection;
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
@@ -121,9 +122,11 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         if (refused != null) {
             return refused;
         }
-        byte[] body;
+        Body body;
         try {
-            body = codec.encode(WireCall.of(call));
+            Body.Writer out = Body.writer();
+            codec.encode(WireCall.of(call), out);
+            body = out.toBody();
         } catch (WireException e) {
             return CompletableFuture.failedFuture(new FlameRejectedException("call " + call.callId() + " ("
                     + call.invocation().describe() + ") cannot be sent: " + e.getMessage(), e));
@@ -134,7 +137,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     @Override
     public CompletableFuture<Object> invokeEncoded(String callId, byte[] body) {
         CompletableFuture<Object> refused = refusal();
-        return refused != null ? refused : send(callId, "an encoded call", body);
+        return refused != null ? refused : send(callId, "an encoded call", Body.of(body));
     }
 
     /** Why this runner takes no call now, as a failed future; {@code null} when it takes calls. */
@@ -149,7 +152,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
                         null));
     }
 
-    private CompletableFuture<Object> send(String callId, String what, byte[] body) {
+    private CompletableFuture<Object> send(String callId, String what, Body body) {
         CompletableFuture<Object> result = new CompletableFuture<>();
         int stream = streams.incrementAndGet();
         inFlight.put(stream, new Pending(callId, what, System.nanoTime(), result));
@@ -169,13 +172,13 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     }
 
     @Override
-    public void message(FrameType type, int stream, byte[] body) {
+    public void message(FrameType type, int stream, Body body) {
         lastPongNanos = System.nanoTime(); // whatever the runner sends shows it is there
         Pending p = inFlight.get(stream);
         if (type != FrameType.REPLY || p == null) {
             return; // the reply of a call that was cancelled or timed out meanwhile
         }
-        if (body.length <= INLINE_DECODE_BYTES) {
+        if (body.length() <= INLINE_DECODE_BYTES) {
             decoded(p, body);
             return;
         }
@@ -186,10 +189,10 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         }
     }
 
-    private void decoded(Pending p, byte[] body) {
+    private void decoded(Pending p, Body body) {
         WireReply reply;
         try {
-            reply = replies.decode(body, loader, WireReply.class);
+            reply = replies.decode(body.stream(), body.length(), loader, WireReply.class);
         } catch (WireException e) {
             p.result().completeExceptionally(new FlameRejectedException("the result of call " + p.callId() + " ("
                     + p.what() + ") on runner " + id + " cannot be read: " + e.getMessage(), e));

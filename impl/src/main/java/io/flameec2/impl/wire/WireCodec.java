@@ -2,6 +2,7 @@ package io.flameec2.impl.wire;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
@@ -51,19 +52,31 @@ public final class WireCodec {
      */
     public byte[] encode(Object value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new LambdaOutput(bytes)) {
+        encode(value, bytes);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Serializes a value into a stream, stopping as soon as it passes the size limit (a value far too large
+     * is not serialized whole only to be refused).
+     *
+     * @param value the value
+     * @param target where the bytes go
+     * @throws WireException (400) naming the class that is not serializable, or (413) when too large
+     */
+    public void encode(Object value, OutputStream target) {
+        Limited limited = new Limited(target, filter.maxBytes());
+        try (ObjectOutputStream out = new LambdaOutput(limited)) {
             out.writeObject(value);
+        } catch (TooLarge e) {
+            throw new WireException(413, describe(value) + " serializes to more than " + filter.maxBytes()
+                    + " bytes (" + WireFilter.MAX_BYTES + ")", null);
         } catch (NotSerializableException e) {
             throw new WireException(400, "cannot send " + describe(value) + ": class " + e.getMessage()
                     + " is not serializable", e);
         } catch (IOException e) {
             throw new WireException(400, "cannot serialize " + describe(value) + ": " + e, e);
         }
-        if (bytes.size() > filter.maxBytes()) {
-            throw new WireException(413, describe(value) + " serializes to " + bytes.size() + " bytes, more than "
-                    + filter.maxBytes() + " (" + WireFilter.MAX_BYTES + ")", null);
-        }
-        return bytes.toByteArray();
     }
 
     /**
@@ -77,9 +90,24 @@ public final class WireCodec {
      * @throws WireException (400) naming the rejected class or limit, or when the bytes are malformed
      */
     public <T> T decode(byte[] bytes, ClassLoader loader, Class<T> expected) {
-        WireFilter.StreamFilter streamFilter = filter.newStreamFilter(bytes.length);
+        return decode(new ByteArrayInputStream(bytes), bytes.length, loader, expected);
+    }
+
+    /**
+     * Deserializes a value of known length through the filter.
+     *
+     * @param <T> the expected type
+     * @param bytes the bytes
+     * @param length how many bytes {@code bytes} holds (no array may claim more elements than fit)
+     * @param loader the class loader resolving classes
+     * @param expected the expected type of the top object
+     * @return the value
+     * @throws WireException (400) naming the rejected class or limit, or when the bytes are malformed
+     */
+    public <T> T decode(InputStream bytes, long length, ClassLoader loader, Class<T> expected) {
+        WireFilter.StreamFilter streamFilter = filter.newStreamFilter(length);
         Object value;
-        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(bytes), loader, streamFilter)) {
+        try (FilteredInput in = new FilteredInput(bytes, loader, streamFilter)) {
             in.setObjectInputFilter(streamFilter);
             value = in.readObject();
         } catch (InvalidClassException e) {
@@ -103,6 +131,45 @@ public final class WireCodec {
 
     private static String describe(Object value) {
         return value == null ? "null" : value.getClass().getName();
+    }
+
+    /** The size limit was passed while writing. */
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("too large");
+        }
+    }
+
+    /** Counts what passes and fails once it is more than the limit. */
+    private static final class Limited extends FilterOutputStream {
+        private final long limit;
+        private long written;
+
+        Limited(OutputStream out, long limit) {
+            super(out);
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            count(1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            count(len);
+            out.write(b, off, len);
+        }
+
+        private void count(int n) throws TooLarge {
+            written += n;
+            if (written > limit) {
+                throw new TooLarge();
+            }
+        }
     }
 
     /** Writes lambdas as {@link WireLambda}: no {@code Class} of a capturing class in the stream. */

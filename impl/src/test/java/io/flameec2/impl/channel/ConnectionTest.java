@@ -98,8 +98,8 @@ class ConnectionTest {
         final List<String> events = new CopyOnWriteArrayList<>();
 
         @Override
-        public void message(FrameType type, int stream, byte[] body) {
-            messages.add(new Msg(type, stream, body));
+        public void message(FrameType type, int stream, Body body) {
+            messages.add(new Msg(type, stream, body.toArray()));
             events.add("message " + stream);
         }
 
@@ -189,7 +189,7 @@ class ConnectionTest {
                     public void channelActive(ChannelHandlerContext ctx) {
                         // on the event loop, as the parent and the runner do once the join went through
                         side.ch = ctx.channel();
-                        side.conn = Connection.install(ctx.channel(), maxMessage, peer, side.rec);
+                        side.conn = Connection.install(ctx.channel(), maxMessage, peer, c -> side.rec);
                         ctx.pipeline().remove(this);
                         side.ready.complete(side.conn);
                         ctx.fireChannelActive();
@@ -412,6 +412,24 @@ class ConnectionTest {
         assertTrue(p.server().conn.isOpen());
     }
 
+    @Test
+    void writtenBodiesArriveWhole() throws Exception {
+        Pair p = open(8 * MB, 8 * MB, true);
+        byte[] large = random(3 * MB + 123, 5);
+        Body.Writer w = Body.writer();
+        for (int off = 0; off < large.length; off += 10_000) {
+            w.write(large, off, Math.min(10_000, large.length - off));
+        }
+        AtomicInteger sent = new AtomicInteger();
+        p.client().conn.send(FrameType.CALL, 1, w.toBody(), sent::incrementAndGet);
+        byte[] small = random(100, 6);
+        p.client().conn.send(FrameType.CALL, 2, small, null);
+        await().atMost(LONG).until(() -> p.server().rec.messages.size() == 2);
+        assertArrayEquals(large, p.server().rec.on(1).get(0).body());
+        assertArrayEquals(small, p.server().rec.on(2).get(0).body());
+        await().atMost(LONG).until(() -> sent.get() == 1);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1 /* JOIN after the join */, 12, 15, 16, 99, 255})
     void unknownFrameTypeClosesTheConnection(int type) throws Exception {
@@ -617,7 +635,7 @@ class ConnectionTest {
                             @Override
                             public void channelActive(ChannelHandlerContext ctx) {
                                 ctx.channel().close();
-                                installed.complete(Connection.install(ctx.channel(), MB, "peer", rec));
+                                installed.complete(Connection.install(ctx.channel(), MB, "peer", conn -> rec));
                             }
                         });
                     }

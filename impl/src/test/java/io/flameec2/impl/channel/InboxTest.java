@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.lang.reflect.Field;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class InboxTest {
             int n = Math.min(chunk, message.length - off);
             boolean last = off + n >= message.length;
             ByteBuf payload = Unpooled.wrappedBuffer(message, off, n);
-            whole = inbox.accept(stream, payload, last);
+            whole = arr(inbox.accept(stream, payload, last));
             assertEquals(0, payload.readableBytes(), "the inbox reads the whole payload");
             if (!last) {
                 assertNull(whole, "nothing is whole before the last chunk");
@@ -44,6 +45,10 @@ class InboxTest {
             }
         }
         return whole;
+    }
+
+    private static byte[] arr(Body body) {
+        return body == null ? null : body.toArray();
     }
 
     private static ByteBuf bytes(int n) {
@@ -57,13 +62,14 @@ class InboxTest {
         return (Map<Integer, Object>) f.get(inbox);
     }
 
-    /** The capacity of the buffer a half-assembled stream holds (no public way to see it). */
+    /** The bytes a half-assembled stream holds, in all its chunks (no public way to see it). */
+    @SuppressWarnings("unchecked")
     private static int capacity(Inbox inbox, int stream) throws ReflectiveOperationException {
         Object p = partials(inbox).get(stream);
         assertNotNull(p, "stream " + stream + " is half-assembled");
-        Field f = p.getClass().getDeclaredField("bytes");
+        Field f = p.getClass().getDeclaredField("chunks");
         f.setAccessible(true);
-        return ((byte[]) f.get(p)).length;
+        return ((List<byte[]>) f.get(p)).stream().mapToInt(c -> c.length).sum();
     }
 
     @Test
@@ -92,14 +98,14 @@ class InboxTest {
         for (int off = 0; off < Math.max(a.length, b.length); off += chunk) {
             if (off < a.length) {
                 int n = Math.min(chunk, a.length - off);
-                wholeA = inbox.accept(1, Unpooled.wrappedBuffer(a, off, n), off + n == a.length);
+                wholeA = arr(inbox.accept(1, Unpooled.wrappedBuffer(a, off, n), off + n == a.length));
             }
             if (off < b.length) {
                 int n = Math.min(chunk, b.length - off);
-                wholeB = inbox.accept(3, Unpooled.wrappedBuffer(b, off, n), off + n == b.length);
+                wholeB = arr(inbox.accept(3, Unpooled.wrappedBuffer(b, off, n), off + n == b.length));
             }
             if (off == chunk) {
-                assertArrayEquals(c, inbox.accept(5, Unpooled.wrappedBuffer(c), true), "a one-frame message between");
+                assertArrayEquals(c, arr(inbox.accept(5, Unpooled.wrappedBuffer(c), true)), "a one-frame message between");
             }
         }
         assertArrayEquals(a, wholeA);
@@ -113,7 +119,7 @@ class InboxTest {
         byte[] message = random(max, 4);
         assertArrayEquals(message, feed(inbox, 1, message, Frames.CHUNK));
         byte[] one = random(1000, 5);
-        assertArrayEquals(one, new Inbox(1000).accept(1, Unpooled.wrappedBuffer(one), true));
+        assertArrayEquals(one, arr(new Inbox(1000).accept(1, Unpooled.wrappedBuffer(one), true)));
     }
 
     @Test
@@ -148,7 +154,7 @@ class InboxTest {
             assertNull(inbox.accept(s, bytes(100), false), "stream " + s);
         }
         // a whole one-frame message needs no slot, more chunks of an open stream neither
-        assertEquals(1, inbox.accept(1000, bytes(1), true).length);
+        assertEquals(1, inbox.accept(1000, bytes(1), true).length());
         assertNull(inbox.accept(1, bytes(100), false));
         Inbox.Violation v = assertThrows(Inbox.Violation.class,
                 () -> inbox.accept(Inbox.MAX_PARTIAL + 1, bytes(100), false));
@@ -162,7 +168,7 @@ class InboxTest {
         for (int s = 1; s <= Inbox.MAX_PARTIAL; s++) {
             inbox.accept(s, bytes(100), false);
         }
-        assertEquals(200, inbox.accept(1, bytes(100), true).length);
+        assertEquals(200, inbox.accept(1, bytes(100), true).length());
         assertNull(inbox.accept(Inbox.MAX_PARTIAL + 1, bytes(100), false), "a finished stream's slot is free again");
         assertThrows(Inbox.Violation.class, () -> inbox.accept(Inbox.MAX_PARTIAL + 2, bytes(100), false));
     }
@@ -176,7 +182,7 @@ class InboxTest {
         assertTrue(partials(inbox).isEmpty());
         // the stream starts afresh: nothing of the discarded message is prepended
         byte[] fresh = random(300, 7);
-        assertArrayEquals(fresh, inbox.accept(4, Unpooled.wrappedBuffer(fresh), true));
+        assertArrayEquals(fresh, arr(inbox.accept(4, Unpooled.wrappedBuffer(fresh), true)));
         byte[] fresh2 = random(3 * Frames.CHUNK, 8);
         inbox.accept(4, Unpooled.wrappedBuffer(old), false);
         inbox.discard(4);
@@ -214,7 +220,7 @@ class InboxTest {
             assertTrue(cap >= size && cap <= 2L * size + 2 * Frames.CHUNK,
                     "after " + size + " bytes the buffer is " + cap + " bytes");
         }
-        byte[] whole = inbox.accept(1, bytes(1), true);
+        byte[] whole = arr(inbox.accept(1, bytes(1), true));
         assertEquals(size + 1, whole.length, "the whole message is exactly what arrived");
     }
 

@@ -77,7 +77,7 @@ class ChannelJoinTest {
         volatile Connection connection;
 
         @Override
-        public void message(FrameType type, int stream, byte[] body) {
+        public void message(FrameType type, int stream, io.flameec2.impl.channel.Body body) {
         }
 
         @Override

@@ -122,7 +122,8 @@ final class ParentLink {
                 frame.skipBytes(5);
                 if (type == FrameType.JOINED && !joined.isDone()) {
                     ch.pipeline().remove(this);
-                    Connection c = Connection.install(ch, maxMessage, "parent " + settings.parentAddress(), listener);
+                    Connection c = Connection.install(ch, maxMessage, "parent " + settings.parentAddress(),
+                            joinedConnection -> listener);
                     if (!joined.complete(c)) {
                         ch.close();
                     }

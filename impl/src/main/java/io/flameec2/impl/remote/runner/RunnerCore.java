@@ -1,5 +1,6 @@
 package io.flameec2.impl.remote.runner;
 
+import io.flameec2.impl.channel.Body;
 import io.flameec2.impl.channel.Connection;
 import io.flameec2.impl.channel.EventLoops;
 import io.flameec2.impl.channel.FrameType;
@@ -223,7 +224,7 @@ public final class RunnerCore implements Connection.Listener {
     // ---------------------------------------------------------------- frames from the parent
 
     @Override
-    public void message(FrameType type, int stream, byte[] body) {
+    public void message(FrameType type, int stream, Body body) {
         if (type != FrameType.CALL) {
             return;
         }
@@ -291,17 +292,17 @@ public final class RunnerCore implements Connection.Listener {
     // ---------------------------------------------------------------- calls
 
     /** On a call thread: decode, run, reply. */
-    private void call(int stream, byte[] body, long received) {
+    private void call(int stream, Body body, long received) {
         WireCall call;
         try {
-            call = codec.decode(body, loader, WireCall.class);
+            call = codec.decode(body.stream(), body.length(), loader, WireCall.class);
         } catch (WireException e) {
             LOG.warning(() -> "flame runner " + settings.runnerId() + " refused a call: " + e.getMessage());
             ended(stream);
             connection.controlText(FrameType.CALL_REFUSED, stream, e.getMessage());
             return;
         }
-        byte[] reply;
+        Body reply;
         try {
             reply = serialized(execute(stream, call, received));
         } catch (RuntimeException | Error e) {
@@ -361,13 +362,19 @@ public final class RunnerCore implements Connection.Listener {
         return failure == null ? new WireReply.Value(value) : new WireReply.Failed(WireFailure.of(failure));
     }
 
-    private byte[] serialized(WireReply reply) {
+    private Body serialized(WireReply reply) {
         try {
-            return codec.encode(reply);
+            return encoded(reply);
         } catch (WireException e) {
             // the result cannot travel: tell the caller why instead of the value
-            return codec.encode(new WireReply.Failed(WireFailure.of(e)));
+            return encoded(new WireReply.Failed(WireFailure.of(e)));
         }
+    }
+
+    private Body encoded(WireReply reply) {
+        Body.Writer out = Body.writer();
+        codec.encode(reply, out);
+        return out.toBody();
     }
 
     // ---------------------------------------------------------------- watchdog

@@ -21,8 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -77,9 +75,7 @@ public final class RunnerCore implements Connection.Listener {
     private final Supplier<InvocationRunner> invoker;
     private final RunnerExit exit;
     private final ScheduledExecutorService timers;
-    private final ExecutorService callThreads;
-    /** Hands calls to call threads off the event loop: starting a thread is slow, and heartbeats must not wait. */
-    private final ExecutorService dispatch;
+    private final CallThreads callThreads;
     private final EventLoopGroup loops;
     private final ParentLink link;
     private final AtomicReference<State> state = new AtomicReference<>(State.JOINING);
@@ -116,8 +112,7 @@ public final class RunnerCore implements Connection.Listener {
         // a deadline timer per call, cancelled when the call ends: drop it then, not when it would have fired
         t.setRemoveOnCancelPolicy(true);
         this.timers = t;
-        this.callThreads = Executors.newCachedThreadPool(threads);
-        this.dispatch = Executors.newSingleThreadExecutor(threads);
+        this.callThreads = new CallThreads(threads);
         this.loops = EventLoops.group(1, threads);
         // a call is at most max-bytes (the parent's codec enforces it) plus the envelope
         this.link = new ParentLink(settings, loops, codec.filter().maxBytes() + 64 * 1024);
@@ -238,17 +233,7 @@ public final class RunnerCore implements Connection.Listener {
         inFlight.incrementAndGet();
         lastActivityNanos = System.nanoTime();
         long received = System.nanoTime();
-        try {
-            dispatch.execute(() -> {
-                try {
-                    callThreads.execute(() -> call(stream, body, received));
-                } catch (RejectedExecutionException e) {
-                    refuseStopping(stream);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            refuseStopping(stream);
-        }
+        callThreads.execute(() -> call(stream, body, received), () -> refuseStopping(stream));
     }
 
     private void refuseStopping(int stream) {
@@ -497,7 +482,6 @@ public final class RunnerCore implements Connection.Listener {
         }
         running.values().forEach(r -> r.interrupt(RunningCall.Interruption.STOPPING));
         timers.shutdown();
-        dispatch.shutdown();
         callThreads.shutdown();
         loops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
         exited.countDown();

@@ -90,12 +90,14 @@ public final class TransportBench {
     static final String HAZELCAST = "hazelcast";
     static final String TCP = "tcp-pingpong";
     static final String TLS = "tls-pingpong";
-    private static final int ECHO_PORT = 19411;
-    private static final int RUNNER_PORT = 19410;
-    private static final int PARENT_PORT = 19412;
-    private static final int HAZELCAST_PORT = 19420;
-    private static final int PINGPONG_PORT = 19413;
-    private static final int PINGPONG_TLS_PORT = 19414;
+    /** The first of the ports used (-Dbench.ports=N moves them all, for two runs side by side). */
+    private static final int PORTS = Integer.getInteger("bench.ports", 19410);
+    private static final int ECHO_PORT = PORTS + 1;
+    private static final int RUNNER_PORT = PORTS;
+    private static final int PARENT_PORT = PORTS + 2;
+    private static final int HAZELCAST_PORT = PORTS + 10;
+    private static final int PINGPONG_PORT = PORTS + 3;
+    private static final int PINGPONG_TLS_PORT = PORTS + 4;
     private static final int MB = 1 << 20;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     /** Strong references: JUL forgets levels of loggers nobody holds. */
@@ -211,6 +213,10 @@ public final class TransportBench {
         System.out.println("== JIT warm-up, " + prewarm.toSeconds() + " s per system with 16 callers (not recorded)");
         for (Target t : targets) {
             Load.run(t.name(), "warm-up", 16, prewarm, Duration.ZERO, Integer.MAX_VALUE, t.noop());
+            if (megabyteScenario) {
+                // the 1 MB path has code of its own (chunked bodies, large arrays through TLS) to compile
+                Load.run(t.name(), "warm-up 1 MB", 1, prewarm, Duration.ZERO, Integer.MAX_VALUE, t.megabyte());
+            }
         }
         System.out.println("== warm calls");
         for (int n : noopScenario ? callers : new int[0]) {

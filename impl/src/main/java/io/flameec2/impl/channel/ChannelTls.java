@@ -2,6 +2,7 @@ package io.flameec2.impl.channel;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import java.math.BigInteger;
@@ -16,7 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -33,12 +34,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class ChannelTls {
 
     private static final String[] PROTOCOLS = {"TLSv1.3"};
-    /**
-     * AES-128-GCM first: as strong as the channel needs and measured cheaper per byte than AES-256 with the
-     * JDK provider, which weighs on large arguments and results.
-     */
-    private static final List<String> CIPHERS = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256");
+    /** JVM system property: {@code jdk} makes the channel use the JDK's TLS even where BoringSSL loads. */
+    public static final String PROVIDER_PROPERTY = "flame.channel.tls-provider";
+
     /** A parent JVM lives at most this long with one certificate; nothing checks it but the TLS stack. */
     private static final Duration VALIDITY = Duration.ofDays(3650);
 
@@ -71,8 +69,8 @@ public final class ChannelTls {
                     Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(VALIDITY)), name, key.getPublic());
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
-            SslContext context = SslContextBuilder.forServer(key.getPrivate(), cert).sslProvider(SslProvider.JDK)
-                    .protocols(PROTOCOLS).ciphers(CIPHERS).build();
+            SslContext context = SslContextBuilder.forServer(key.getPrivate(), cert).sslProvider(provider())
+                    .protocols(PROTOCOLS).build();
             return new ParentIdentity(context, fingerprint(cert));
         } catch (GeneralSecurityException | OperatorCreationException | SSLException e) {
             throw new IllegalStateException("cannot make the flame parent's TLS certificate: " + e, e);
@@ -92,11 +90,37 @@ public final class ChannelTls {
             throw new IllegalArgumentException("the parent's certificate fingerprint must be 64 hex digits (SHA-256)");
         }
         try {
-            return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS).ciphers(CIPHERS)
+            return SslContextBuilder.forClient().sslProvider(provider()).protocols(PROTOCOLS)
                     .trustManager(FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(hex).build())
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot make the flame runner's TLS context: " + e, e);
+        }
+    }
+
+    /**
+     * The TLS implementation of the channel: BoringSSL (netty-tcnative) where its natives load, measured
+     * several times cheaper per byte than the JDK's AES-GCM (which weighs on megabyte arguments and results);
+     * the JDK's otherwise, or when {@value #PROVIDER_PROPERTY}{@code =jdk}.
+     *
+     * @return the provider
+     */
+    public static SslProvider provider() {
+        return Provider.CHOSEN;
+    }
+
+    /** Chosen once per JVM, and said once in the log. */
+    private static final class Provider {
+        static final SslProvider CHOSEN = choose();
+
+        private static SslProvider choose() {
+            boolean jdk = "jdk".equalsIgnoreCase(System.getProperty(PROVIDER_PROPERTY, "").trim());
+            SslProvider p = !jdk && OpenSsl.isAvailable() ? SslProvider.OPENSSL
+                    : SslProvider.JDK;
+            Logger.getLogger(ChannelTls.class.getName()).info(() -> "flame channel TLS: " + (p == SslProvider.OPENSSL
+                    ? OpenSsl.versionString() : "the JDK's provider" + (jdk ? " (" + PROVIDER_PROPERTY + "=jdk)"
+                    : " (BoringSSL unavailable here: " + OpenSsl.unavailabilityCause() + ")")));
+            return p;
         }
     }
 

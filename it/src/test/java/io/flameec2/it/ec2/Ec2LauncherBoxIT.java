@@ -263,6 +263,34 @@ class Ec2LauncherBoxIT {
     }
 
     @Test
+    void livenessIsOneDescribeInstancesPerIntervalForAllRunnersAndSeesAnInstanceGone() throws Exception {
+        answer = "stay";
+        Ec2Launcher launcher = launcher("liveness", "parent-A", Map.of(), List.of("t3.small"));
+        List<LaunchedRunner> runners = new ArrayList<>();
+        for (String id : List.of("r-20", "r-21", "r-22")) {
+            runners.add(launcher.launch(id, runnerEnv(id)));
+        }
+        for (int i = 0; i < runners.size(); i++) {
+            assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
+        }
+        // the pool's timer asks every runner often; EC2 is asked once per 5 s interval for all of them
+        int before = fx.box.calls("DescribeInstances");
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < Duration.ofSeconds(12).toNanos()) {
+            runners.forEach(r -> assertTrue(r.isAlive()));
+            Thread.sleep(50);
+        }
+        int calls = fx.box.calls("DescribeInstances") - before;
+        assertTrue(calls >= 1 && calls <= 4, "DescribeInstances calls in 12 s for 3 runners: " + calls);
+        // an instance terminated behind the launcher's back is seen gone at the next reading, the others not
+        String goneId = runners.get(1).describe().replace("instance ", "");
+        fx.ec2Client.terminateInstances(b -> b.instanceIds(goneId));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !runners.get(1).isAlive());
+        assertTrue(runners.get(0).isAlive() && runners.get(2).isAlive());
+        runners.forEach(LaunchedRunner::terminate);
+    }
+
+    @Test
     void orphanCleanUpTakesOnlyInstancesWhoseLeasePassedNeverThoseOfLiveReplicas() throws Exception {
         answer = "stay";
         // a parent that launched a runner and then died: its lease is never refreshed

@@ -143,27 +143,6 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @return the settings
      */
     public static RemoteSettings fromConfig() {
-        return read(configLookup());
-    }
-
-    /**
-     * MicroProfile Config when it is present (in the container), else system properties.
-     *
-     * @return the lookup
-     */
-    public static ConfigLookup configLookup() {
-        return MicroProfileLookup.get();
-    }
-
-    /** MicroProfile Config when on the class path, else system properties. */
-    static final class MicroProfileLookup {
-        static ConfigLookup get() {
-            try {
-                org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-                return key -> c.getOptionalValue(key, String.class).filter(v -> !v.isBlank());
-            } catch (LinkageError | RuntimeException e) {
-                return key -> Optional.ofNullable(System.getProperty(key)).filter(v -> !v.isBlank());
-            }
-        }
+        return read(ConfigLookup.discover());
     }
 }

@@ -14,7 +14,7 @@ import io.flameec2.impl.backend.ec2.Ec2Launcher;
 import io.flameec2.impl.backend.ec2.Ec2Settings;
 import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
 import io.flameec2.impl.backend.ec2.InstanceMetadata;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -10,7 +10,7 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.backend.ec2.Ec2Settings;
 import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
 import io.flameec2.impl.config.ConfigBackendContext;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,7 +3,7 @@ package io.flameec2.impl.backend.local;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.StopReason;
-import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.exec.Invokers;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireException;
 import io.flameec2.impl.wire.WireFailure;
@@ -101,7 +101,7 @@ final class LocalBackend implements FlameBackend {
             Future<?> work = workers.submit(() -> {
                 Thread.currentThread().setContextClassLoader(loader);
                 try {
-                    Object value = InvocationRunners.current().run(task);
+                    Object value = Invokers.current().run(task);
                     result.complete(codec == null ? value : roundTrip(value, loader));
                 } catch (WireException e) {
                     result.completeExceptionally(new FlameRejectedException("pool '" + pool + "': the result of "
@@ -133,7 +133,7 @@ final class LocalBackend implements FlameBackend {
         }
 
         @Override
-        public CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout) {
+        public CompletableFuture<Void> stop(StopReason reason, Duration shutdownTimeout) {
             state = RunnerState.STOPPED;
             return CompletableFuture.completedFuture(null);
         }

@@ -1,9 +1,9 @@
 package io.flameec2.impl.backend.local;
 
+import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.config.Setting;
 import io.flameec2.impl.config.SettingType;
 import io.flameec2.impl.config.Settings;
-import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireFilter;
 import io.flameec2.spi.BackendContext;
@@ -38,7 +38,7 @@ public final class LocalBackendFactory implements FlameBackendFactory {
     @Override
     public FlameBackend create(BackendContext context) {
         boolean serialize = Settings.backend(context).value(SERIALIZE);
-        WireFilter filter = WireFilter.read(RemoteSettings.configLookup());
+        WireFilter filter = WireFilter.read(ConfigLookup.discover());
         return new LocalBackend(context.pool().name(), serialize ? new WireCodec(filter) : null);
     }
 }

@@ -53,16 +53,4 @@ public record FlameCall(String callId, FlameInvocation invocation, Deadline unti
     public Optional<Duration> timeLeft() {
         return until.timeLeft();
     }
-
-    /**
-     * The deadline as a wall-clock instant, derived now from {@link #timeLeft()}.
-     *
-     * @return now plus the time left, or {@link Instant#MAX} without a deadline
-     * @deprecated use {@link #timeLeft()}: an instant compared with a later {@link Instant#now()} moves with
-     *     every NTP step between the two readings
-     */
-    @Deprecated
-    public Instant deadline() {
-        return timeLeft().map(Instant.now()::plus).orElse(Instant.MAX);
-    }
 }

@@ -34,12 +34,13 @@ public interface FlameRunnerHandle {
     CompletableFuture<Object> invoke(FlameCall call);
 
     /**
-     * Stops the runner: it takes no new calls, in-flight ones get {@code drainTimeout} to finish, then the
-     * runner (process, instance) is terminated. Idempotent.
+     * Stops the runner within its pool's {@code shutdown-timeout}: it takes no new calls, in-flight ones drain
+     * until shortly before the timeout and are then interrupted, and the runner (process, instance) is gone
+     * by the timeout. Idempotent.
      *
      * @param reason why, for the runner's log
-     * @param drainTimeout how long in-flight calls may still take
+     * @param shutdownTimeout how long the whole stop may take
      * @return completes when the runner is gone
      */
-    CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout);
+    CompletableFuture<Void> stop(StopReason reason, Duration shutdownTimeout);
 }

@@ -1,10 +1,9 @@
 package io.flameec2.runner;
 
 import io.flameec2.impl.config.ConfigLookup;
-import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.exec.Invokers;
 import io.flameec2.impl.remote.AppVersion;
 import io.flameec2.impl.remote.ContainerThreads;
-import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
 import io.flameec2.impl.wire.WireCodec;
@@ -46,11 +45,11 @@ public class FlameRunnerListener implements ServletContextListener {
             return;
         }
         try {
-            ConfigLookup config = RemoteSettings.configLookup();
+            ConfigLookup config = ConfigLookup.discover();
             RunnerSettings settings = RunnerSettings.fromEnv(env, AppVersion.resolve(config));
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             RunnerCore core = new RunnerCore(settings, new WireCodec(WireFilter.read(config)), loader,
-                    InvocationRunners::current, ContainerThreads.factory(loader), FlameRunnerListener::exit);
+                    Invokers::current, ContainerThreads.factory(loader), FlameRunnerListener::exit);
             context.setAttribute(CORE_ATTRIBUTE, core);
             core.start();
         } catch (RuntimeException e) {

@@ -5,9 +5,10 @@ import io.flameec2.FlameExecutor;
 import io.flameec2.FlamePool;
 import io.flameec2.FlameRemote;
 import io.flameec2.FlameRunnerContext;
-import io.flameec2.impl.exec.InvocationRunners;
-import io.flameec2.impl.remote.RemoteSettings;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.exec.Invokers;
+import io.flameec2.impl.pool.Pools;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
@@ -133,8 +134,8 @@ public class FlameExtension implements Extension {
     }
 
     void startPools(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
-        start(new Pools(RemoteSettings.configLookup(), runnerMode, e -> beanManager.getEvent().fire(e),
-                Thread.currentThread().getContextClassLoader()), CdiInvocationRunner.beansFromCdi(),
+        start(new Pools(ConfigLookup.discover(), runnerMode, e -> beanManager.getEvent().fire(e),
+                Thread.currentThread().getContextClassLoader()), CdiInvoker.beansFromCdi(),
                 event::addDeploymentProblem);
     }
 
@@ -161,7 +162,7 @@ public class FlameExtension implements Extension {
             }
         }
         pools = created;
-        InvocationRunners.install(new CdiInvocationRunner(remoteMethods, beans));
+        Invokers.install(new CdiInvoker(remoteMethods, beans));
         if (valid && !runnerMode) {
             // backends check their own settings (ec2.*) when created: report those like the pool settings
             // instead of letting them escape this observer without the pool and where it is used
@@ -182,7 +183,7 @@ public class FlameExtension implements Extension {
         if (p != null) {
             p.shutdown();
         }
-        InvocationRunners.reset();
+        Invokers.reset();
     }
 
     Pools pools() {

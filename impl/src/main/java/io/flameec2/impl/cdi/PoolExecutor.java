@@ -6,6 +6,7 @@ import io.flameec2.FlameException;
 import io.flameec2.FlameExecutor;
 import io.flameec2.FlameRunnable;
 import io.flameec2.impl.pool.Pool;
+import io.flameec2.impl.pool.Pools;
 import io.flameec2.spi.FlameInvocation;
 import java.time.Duration;
 import java.util.Collection;

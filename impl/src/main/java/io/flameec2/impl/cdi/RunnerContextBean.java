@@ -2,7 +2,7 @@ package io.flameec2.impl.cdi;
 
 import io.flameec2.FlameParent;
 import io.flameec2.FlameRunnerContext;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;

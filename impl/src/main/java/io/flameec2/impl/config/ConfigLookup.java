@@ -28,4 +28,19 @@ public interface ConfigLookup {
         Map<String, String> copy = Map.copyOf(values);
         return key -> Optional.ofNullable(copy.get(key)).filter(v -> !v.isBlank());
     }
+
+    /**
+     * The application's configuration: MicroProfile Config when it is present (in the container), else system
+     * properties.
+     *
+     * @return the lookup
+     */
+    static ConfigLookup discover() {
+        try {
+            org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+            return key -> c.getOptionalValue(key, String.class).filter(v -> !v.isBlank());
+        } catch (LinkageError | RuntimeException e) {
+            return key -> Optional.ofNullable(System.getProperty(key)).filter(v -> !v.isBlank());
+        }
+    }
 }

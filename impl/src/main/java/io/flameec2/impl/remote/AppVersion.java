@@ -1,6 +1,9 @@
 package io.flameec2.impl.remote;
 
 import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.config.Setting;
+import io.flameec2.impl.config.SettingType;
+import io.flameec2.impl.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -16,6 +19,9 @@ public final class AppVersion {
 
     /** Key: the application version; overrides the WAR manifest. */
     public static final String KEY = "flame.app-version";
+    /** The declaration of {@link #KEY}; its default is worked out by {@link #resolve}. */
+    public static final Setting<String> SETTING = Setting.of(KEY, SettingType.TEXT,
+            "the application version parent and runners must agree on");
     /** The version when nothing says otherwise. */
     public static final String UNVERSIONED = "unversioned";
 
@@ -50,6 +56,6 @@ public final class AppVersion {
      * @return the version, never blank
      */
     public static String resolve(ConfigLookup config) {
-        return config.get(KEY).map(String::trim).or(() -> Optional.ofNullable(manifestVersion)).orElse(UNVERSIONED);
+        return Settings.global(config).get(SETTING).or(() -> Optional.ofNullable(manifestVersion)).orElse(UNVERSIONED);
     }
 }

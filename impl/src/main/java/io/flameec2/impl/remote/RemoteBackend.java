@@ -4,6 +4,7 @@ import io.flameec2.FlameBootException;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;

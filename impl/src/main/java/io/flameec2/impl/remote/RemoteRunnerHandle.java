@@ -315,7 +315,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     // ------------------------------------------------------------------ stop
 
     @Override
-    public CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout) {
+    public CompletableFuture<Void> stop(StopReason reason, Duration shutdownTimeout) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!stopped.compareAndSet(null, done)) {
             return stopped.get();
@@ -326,9 +326,9 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
             return done;
         }
         LOG.info(() -> "flame runner " + id + " of pool '" + pool + "' stopping (" + reason + "), draining up to "
-                + drainTimeout.toMillis() + " ms");
-        long deadline = System.nanoTime() + drainTimeout.plus(STOP_GRACE).toNanos();
-        connection.control(FrameType.STOP, 0, ByteBuffer.allocate(8).putLong(drainTimeout.toMillis()).array());
+                + shutdownTimeout.toMillis() + " ms");
+        long deadline = System.nanoTime() + shutdownTimeout.plus(STOP_GRACE).toNanos();
+        connection.control(FrameType.STOP, 0, ByteBuffer.allocate(8).putLong(shutdownTimeout.toMillis()).array());
         awaitExit(done, reason, deadline);
         return done;
     }

@@ -2,12 +2,16 @@ package io.flameec2.impl.remote;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.impl.config.ConfigLookup;
-import io.flameec2.impl.config.Durations;
+import io.flameec2.impl.config.Setting;
+import io.flameec2.impl.config.SettingType;
+import io.flameec2.impl.config.Settings;
 import io.flameec2.impl.wire.WireFilter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The global settings of every remote backend (not per pool): where the parent's channel listens and is
@@ -47,6 +51,25 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
     public static final String JOIN_TIMEOUT = "flame.channel.join-timeout";
     /** Key: how many connections may wait to join at once. */
     public static final String MAX_UNAUTHENTICATED = "flame.channel.max-unauthenticated";
+
+    private static final Setting<String> HOST = Setting.of(PARENT_HOST, SettingType.TEXT, "0.0.0.0",
+            "the address the parent's channel listener binds to");
+    private static final Setting<Integer> PORT = Setting.of(PARENT_PORT, SettingType.INTEGER, 0,
+            "its port, 0 for any free port");
+    private static final Setting<URI> URL = Setting.of(PARENT_URL, RemoteSettings::parentUrl,
+            "where runners connect, tls://host:port");
+    private static final Setting<Duration> HEARTBEAT = Setting.of(HEARTBEAT_INTERVAL, SettingType.DURATION,
+            Duration.ofSeconds(2), "how often the parent pings each runner");
+    private static final Setting<Duration> PARENT_LOSS = Setting.of(PARENT_LOSS_TIMEOUT, SettingType.DURATION,
+            Duration.ofSeconds(10), "a runner without heartbeat this long drains and exits");
+    private static final Setting<Duration> JOIN = Setting.of(JOIN_TIMEOUT, SettingType.DURATION,
+            Duration.ofSeconds(5), "a new connection must finish TLS and join within this");
+    private static final Setting<Integer> UNAUTHENTICATED = Setting.of(MAX_UNAUTHENTICATED, SettingType.INTEGER,
+            256, "connections that have not joined yet beyond this many close the oldest");
+    /** Every global setting (not per pool) of the remote backends, with the serialization filter's. */
+    public static final List<Setting<?>> SETTINGS = Stream.concat(
+            Stream.of(HOST, PORT, URL, HEARTBEAT, PARENT_LOSS, JOIN, UNAUTHENTICATED, AppVersion.SETTING),
+            WireFilter.SETTINGS.stream()).toList();
 
     /**
      * Checks the values.
@@ -92,39 +115,25 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @throws FlameConfigurationException naming the key of a bad value
      */
     public static RemoteSettings read(ConfigLookup config) {
-        int port = integer(config, PARENT_PORT, 0);
-        Optional<URI> url = config.get(PARENT_URL).map(v -> {
-            String text = v.trim();
-            URI u;
-            try {
-                u = URI.create(text.contains("://") ? text : "tls://" + text);
-            } catch (IllegalArgumentException e) {
-                u = null;
-            }
-            if (u == null || u.getHost() == null) {
-                throw new FlameConfigurationException(PARENT_URL, "must be the address runners connect to, such as "
-                        + "tls://10.0.0.5:7443, was '" + v + "'");
-            }
-            return u;
-        });
-        return new RemoteSettings(config.get(PARENT_HOST).map(String::trim).orElse("0.0.0.0"), port, url,
-                config.get(HEARTBEAT_INTERVAL).map(v -> Durations.parse(HEARTBEAT_INTERVAL, v))
-                        .orElse(Duration.ofSeconds(2)),
-                config.get(PARENT_LOSS_TIMEOUT).map(v -> Durations.parse(PARENT_LOSS_TIMEOUT, v))
-                        .orElse(Duration.ofSeconds(10)),
-                AppVersion.resolve(config), WireFilter.read(config),
-                config.get(JOIN_TIMEOUT).map(v -> Durations.parse(JOIN_TIMEOUT, v)).orElse(Duration.ofSeconds(5)),
-                integer(config, MAX_UNAUTHENTICATED, 256), WireFilter.readReplies(config));
+        Settings s = Settings.global(config);
+        return new RemoteSettings(s.value(HOST), s.value(PORT), s.get(URL), s.value(HEARTBEAT), s.value(PARENT_LOSS),
+                AppVersion.resolve(config), WireFilter.read(config), s.value(JOIN), s.value(UNAUTHENTICATED),
+                WireFilter.readReplies(config));
     }
 
-    private static int integer(ConfigLookup config, String key, int defaultValue) {
-        return config.get(key).map(v -> {
-            try {
-                return Integer.parseInt(v.trim());
-            } catch (NumberFormatException e) {
-                throw new FlameConfigurationException(key, "must be a whole number, was '" + v + "'");
-            }
-        }).orElse(defaultValue);
+    /** Where runners connect: {@code tls://host:port}, the scheme optional; only host and port count. */
+    private static URI parentUrl(String key, String text) {
+        URI u;
+        try {
+            u = URI.create(text.contains("://") ? text : "tls://" + text);
+        } catch (IllegalArgumentException e) {
+            u = null;
+        }
+        if (u == null || u.getHost() == null) {
+            throw new FlameConfigurationException(key, "must be the address runners connect to, such as "
+                    + "tls://10.0.0.5:7443, was '" + text + "'");
+        }
+        return u;
     }
 
     /**
@@ -134,27 +143,6 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
      * @return the settings
      */
     public static RemoteSettings fromConfig() {
-        return read(configLookup());
-    }
-
-    /**
-     * MicroProfile Config when it is present (in the container), else system properties.
-     *
-     * @return the lookup
-     */
-    public static ConfigLookup configLookup() {
-        return MicroProfileLookup.get();
-    }
-
-    /** MicroProfile Config when on the class path, else system properties. */
-    static final class MicroProfileLookup {
-        static ConfigLookup get() {
-            try {
-                org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-                return key -> c.getOptionalValue(key, String.class).filter(v -> !v.isBlank());
-            } catch (LinkageError | RuntimeException e) {
-                return key -> Optional.ofNullable(System.getProperty(key)).filter(v -> !v.isBlank());
-            }
-        }
+        return read(ConfigLookup.discover());
     }
 }

@@ -1,5 +1,6 @@
 package io.flameec2.impl.remote;
 
+import io.flameec2.impl.remote.common.RunnerEnv;
 import java.util.Map;
 
 /**

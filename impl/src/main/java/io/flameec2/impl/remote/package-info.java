@@ -3,6 +3,8 @@
  * backend-specific {@link io.flameec2.impl.remote.RunnerLauncher} with the channel listener runners connect
  * to and join ({@link io.flameec2.impl.remote.ChannelServer}), and drives each joined runner over its
  * connection: calls, heartbeats, loss detection and drain ({@code RemoteRunnerHandle}).
- * {@link io.flameec2.impl.remote.RunnerEnv} is the contract of the environment a runner boots with.
+ * {@link io.flameec2.impl.remote.common.RunnerEnv} is the contract of the environment a runner boots with.
  */
 package io.flameec2.impl.remote;
+
+import io.flameec2.impl.remote.common.RunnerEnv;

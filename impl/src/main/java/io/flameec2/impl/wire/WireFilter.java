@@ -2,6 +2,9 @@ package io.flameec2.impl.wire;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.config.Setting;
+import io.flameec2.impl.config.SettingType;
+import io.flameec2.impl.config.Settings;
 import java.io.ObjectInputFilter;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +74,27 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     public static final long DEFAULT_REPLIES_MAX_DEPTH = 20;
     /** Default {@link #REPLIES_MAX_REFS}: a result of about a million small objects, as a 16 MiB reply holds. */
     public static final long DEFAULT_REPLIES_MAX_REFS = 1_000_000;
+
+    private static final Setting<String> ALLOW_SETTING = Setting.of(ALLOW, SettingType.TEXT, "",
+            "extra classes calls and results may carry");
+    private static final Setting<Long> MAX_BYTES_SETTING = Setting.of(MAX_BYTES, SettingType.SIZE,
+            DEFAULT_MAX_BYTES, "the largest call or result");
+    private static final Setting<Long> MAX_DEPTH_SETTING = Setting.of(MAX_DEPTH, SettingType.LONG,
+            DEFAULT_MAX_DEPTH, "the deepest object nesting of a call");
+    private static final Setting<Long> MAX_REFS_SETTING = Setting.of(MAX_REFS, SettingType.LONG,
+            DEFAULT_MAX_REFS, "the most object references of a call");
+    private static final Setting<Long> MAX_ARRAY_SETTING = Setting.of(MAX_ARRAY, SettingType.LONG,
+            DEFAULT_MAX_ARRAY, "the longest array of a call");
+    private static final Setting<Long> REPLIES_MAX_DEPTH_SETTING = Setting.of(REPLIES_MAX_DEPTH, SettingType.LONG,
+            DEFAULT_REPLIES_MAX_DEPTH, "the deepest object nesting of a reply");
+    private static final Setting<Long> REPLIES_MAX_REFS_SETTING = Setting.of(REPLIES_MAX_REFS, SettingType.LONG,
+            DEFAULT_REPLIES_MAX_REFS, "the most object references of a reply");
+    private static final Setting<Boolean> REPLIES_ALLOW_LAMBDAS_SETTING = Setting.of(REPLIES_ALLOW_LAMBDAS,
+            SettingType.BOOLEAN, false, "whether results may be closures");
+    /** Every {@code flame.serialization.*} setting. */
+    public static final List<Setting<?>> SETTINGS = List.of(ALLOW_SETTING, MAX_BYTES_SETTING, MAX_DEPTH_SETTING,
+            MAX_REFS_SETTING, MAX_ARRAY_SETTING, REPLIES_MAX_DEPTH_SETTING, REPLIES_MAX_REFS_SETTING,
+            REPLIES_ALLOW_LAMBDAS_SETTING);
 
     /**
      * The classes allowed without configuration. Deliberately not {@code java.net.URL} (its hashCode does
@@ -154,16 +178,13 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
      */
     public static WireFilter readReplies(ConfigLookup config) {
         WireFilter calls = read(config);
-        Optional<String> lambdas = config.get(REPLIES_ALLOW_LAMBDAS).map(String::trim);
-        if (lambdas.isPresent() && !lambdas.get().equalsIgnoreCase("true") && !lambdas.get().equalsIgnoreCase("false")) {
-            throw new FlameConfigurationException(REPLIES_ALLOW_LAMBDAS, "must be true or false, was '" + lambdas.get() + "'");
-        }
-        long depth = number(config, REPLIES_MAX_DEPTH, DEFAULT_REPLIES_MAX_DEPTH);
-        long refs = number(config, REPLIES_MAX_REFS, DEFAULT_REPLIES_MAX_REFS);
+        Settings s = Settings.global(config);
+        long depth = s.value(REPLIES_MAX_DEPTH_SETTING);
+        long refs = s.value(REPLIES_MAX_REFS_SETTING);
         positive(REPLIES_MAX_DEPTH, depth);
         positive(REPLIES_MAX_REFS, refs);
         return new WireFilter(calls.allow, calls.maxBytes, depth, refs, calls.maxArray,
-                lambdas.map(Boolean::parseBoolean).orElse(false), true);
+                s.value(REPLIES_ALLOW_LAMBDAS_SETTING), true);
     }
 
     /**
@@ -174,9 +195,9 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
      * @throws FlameConfigurationException naming the key of a bad value
      */
     public static WireFilter read(ConfigLookup config) {
-        return new WireFilter(config.get(ALLOW).orElse(""),
-                size(config, MAX_BYTES, DEFAULT_MAX_BYTES), number(config, MAX_DEPTH, DEFAULT_MAX_DEPTH),
-                number(config, MAX_REFS, DEFAULT_MAX_REFS), number(config, MAX_ARRAY, DEFAULT_MAX_ARRAY));
+        Settings s = Settings.global(config);
+        return new WireFilter(s.value(ALLOW_SETTING), s.value(MAX_BYTES_SETTING), s.value(MAX_DEPTH_SETTING),
+                s.value(MAX_REFS_SETTING), s.value(MAX_ARRAY_SETTING));
     }
 
     /**
@@ -350,43 +371,6 @@ public record WireFilter(String allow, long maxBytes, long maxDepth, long maxRef
     private static void positive(String key, long value) {
         if (value < 1) {
             throw new FlameConfigurationException(key, "must be 1 or more, was " + value);
-        }
-    }
-
-    private static long number(ConfigLookup config, String key, long fallback) {
-        Optional<String> value = config.get(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value.get().trim());
-        } catch (NumberFormatException e) {
-            throw new FlameConfigurationException(key, "must be a whole number, was '" + value.get() + "'");
-        }
-    }
-
-    /** Sizes: a number of bytes, or with KiB/MiB/GiB (also KB/MB/GB, read as powers of 1024). */
-    static long size(ConfigLookup config, String key, long fallback) {
-        Optional<String> value = config.get(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        String text = value.get().trim().toLowerCase(Locale.ROOT).replace(" ", "");
-        long unit = 1;
-        for (String[] u : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"},
-                {"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"}, {"k", "1024"}, {"m", "1048576"},
-                {"g", "1073741824"}, {"b", "1"}}) {
-            if (text.endsWith(u[0])) {
-                unit = Long.parseLong(u[1]);
-                text = text.substring(0, text.length() - u[0].length());
-                break;
-            }
-        }
-        try {
-            return Math.multiplyExact(Long.parseLong(text), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new FlameConfigurationException(key, "must be a size such as 16MiB, 512KiB or a number of bytes, was '"
-                    + value.get() + "'");
         }
     }
 }

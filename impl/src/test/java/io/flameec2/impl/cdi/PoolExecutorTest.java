@@ -11,6 +11,7 @@ import io.flameec2.FlameExecutor;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRemoteException;
 import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.pool.Pools;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,8 @@ import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRemote;
 import io.flameec2.FlameRemoteException;
 import io.flameec2.impl.config.ConfigLookup;
-import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.exec.Invokers;
+import io.flameec2.impl.pool.Pools;
 import io.flameec2.spi.FlameInvocation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real extension, interceptor and invocation runner over the local backend, fed by the CDI events a
+ * The real extension, interceptor and invoker over the local backend, fed by the CDI events a
  * container fires (issue #19 bug 1, issue #13 point 1).
  */
 class RemoteBeanDispatchTest {
@@ -91,7 +92,7 @@ class RemoteBeanDispatchTest {
     @AfterEach
     void undeploy() {
         pools.shutdown();
-        InvocationRunners.reset();
+        Invokers.reset();
     }
 
     private Object call(Class<? extends Worker> beanClass, Method method, Object... args) throws Exception {
@@ -131,7 +132,7 @@ class RemoteBeanDispatchTest {
                 new FlameInvocation.BeanMethod(Runtime.class.getName(), "exit", List.of("int"), new Object[] {0}));
         for (FlameInvocation.BeanMethod call : refused) {
             FlameRejectedException e = assertThrows(FlameRejectedException.class,
-                    () -> InvocationRunners.current().run(call), call.toString());
+                    () -> Invokers.current().run(call), call.toString());
             String named = call.beanClass() + "#" + call.method() + "("
                     + String.join(", ", call.parameterTypes()) + ")";
             assertTrue(e.getMessage().startsWith(named + " is not a @FlameRemote method"), e.getMessage());
@@ -158,7 +159,7 @@ class RemoteBeanDispatchTest {
     void aRegisteredMethodStillRuns() throws Exception {
         FlameInvocation.BeanMethod call = new FlameInvocation.BeanMethod(Mixed.class.getName(), "remote",
                 List.of("int"), new Object[] {41});
-        assertEquals(42, InvocationRunners.current().run(call));
+        assertEquals(42, Invokers.current().run(call));
     }
 
     private static FlameRemoteException remoteFailure(Throwable t) {

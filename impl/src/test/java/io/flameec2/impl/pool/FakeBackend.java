@@ -183,7 +183,7 @@ final class FakeBackend implements FlameBackend {
         }
 
         @Override
-        public CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout) {
+        public CompletableFuture<Void> stop(StopReason reason, Duration shutdownTimeout) {
             if (state == RunnerState.READY) {
                 state = RunnerState.STOPPED;
                 alive.decrementAndGet();

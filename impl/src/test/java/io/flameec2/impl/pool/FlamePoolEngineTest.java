@@ -256,7 +256,7 @@ class FlamePoolEngineTest {
         pool(config(1, 1));
         Pool.PlacedChild child = pool.placeChild(task(() -> "child")).join();
         FakeBackend.FakeRunner runner = backend.runners.get(child.runnerId());
-        assertEquals(java.time.Instant.MAX, runner.held.get(0).call().deadline());
+        assertEquals(java.util.Optional.empty(), runner.held.get(0).call().timeLeft(), "a child has no deadline");
         CompletableFuture<Object> next = pool.submit(task(() -> "next"), null);
         await().atMost(5, SECONDS).until(() -> pool.snapshot().waiting() == 1);
         runner.held.get(0).finish();

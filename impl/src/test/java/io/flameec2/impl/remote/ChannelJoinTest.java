@@ -12,7 +12,8 @@ import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
 import io.flameec2.impl.channel.JoinRequest;
 import io.flameec2.impl.config.ConfigLookup;
-import io.flameec2.impl.exec.InvocationRunner;
+import io.flameec2.impl.exec.Invoker;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
 import io.flameec2.impl.wire.WireCodec;
@@ -106,7 +107,7 @@ class ChannelJoinTest {
                 RunnerEnv.JOIN_TOKEN, token));
         env.putAll(extra);
         RunnerCore core = new RunnerCore(RunnerSettings.fromEnv(env, "1.0"), new WireCodec(WireFilter.defaults()),
-                getClass().getClassLoader(), InvocationRunner::closuresOnly,
+                getClass().getClassLoader(), Invoker::closuresOnly,
                 ContainerThreads.factory(getClass().getClassLoader()), (reason, grace) -> exits.add(reason));
         cleanup.add(() -> core.abort("test over"));
         core.start();

@@ -16,6 +16,7 @@ import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.remote.ThreadLauncher.ThreadRunner;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;

@@ -1,6 +1,7 @@
 package io.flameec2.impl.remote;
 
-import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.exec.Invokers;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
 import io.flameec2.impl.wire.WireCodec;
@@ -62,7 +63,7 @@ final class ThreadLauncher implements RunnerLauncher {
             this.launcher = launcher;
             this.env = Map.copyOf(env);
             this.core = new RunnerCore(RunnerSettings.fromEnv(env, appVersion), new WireCodec(WireFilter.defaults()),
-                    getClass().getClassLoader(), InvocationRunners::current, r -> {
+                    getClass().getClassLoader(), Invokers::current, r -> {
                         Thread t = new Thread(r, "test-runner-" + runnerId);
                         t.setDaemon(true);
                         return t;

@@ -8,7 +8,7 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.backend.ec2.Ec2BackendFactory;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.spi.FlameInvocation;
 import java.net.URI;
 import java.nio.file.Files;

@@ -14,7 +14,7 @@ import io.flameec2.impl.backend.ec2.Ec2Launcher;
 import io.flameec2.impl.backend.ec2.Ec2Settings;
 import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
 import io.flameec2.impl.backend.ec2.InstanceMetadata;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -240,8 +240,9 @@ class Ec2LauncherBoxIT {
     void aBundleWithAnotherSha256IsNotUnpackedAndTheInstancePowersOffSayingWhy() throws Exception {
         String right = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bundleBytes));
         String wrong = right.substring(1) + (right.charAt(0) == '0' ? '1' : '0');
-        Ec2Launcher launcher = launcher(launcherSettings("sha", Map.of(), List.of("t3.small"), bundle)
-                .bundleSha256(wrong).build(), "parent-A");
+        Map<String, String> withWrongSha = launcherSettings("sha", Map.of(), List.of("t3.small"), bundle);
+        withWrongSha.put("bundle-sha256", wrong);
+        Ec2Launcher launcher = launcher(read(withWrongSha), "parent-A");
         LaunchedRunner runner = launcher.launch("r-10", runnerEnv("r-10"));
         await().atMost(BOOT).until(() -> !runner.isAlive());
         String diagnostics = runner.diagnostics(); // what the boot error quotes
@@ -252,12 +253,41 @@ class Ec2LauncherBoxIT {
         assertTrue(REPORTS.isEmpty(), "no runner started");
 
         answer = "exit";
-        Ec2Launcher good = launcher(launcherSettings("sha", Map.of(), List.of("t3.small"), bundle)
-                .bundleSha256(right.toUpperCase(java.util.Locale.ROOT)).build(), "parent-A");
+        Map<String, String> withRightSha = launcherSettings("sha", Map.of(), List.of("t3.small"), bundle);
+        withRightSha.put("bundle-sha256", right.toUpperCase(java.util.Locale.ROOT));
+        Ec2Launcher good = launcher(read(withRightSha), "parent-A");
         LaunchedRunner checked = good.launch("r-11", runnerEnv("r-11"));
         assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
         assertTrue(checked.diagnostics().contains("bundle SHA-256 " + right + " verified"), checked::diagnostics);
         await().atMost(Duration.ofSeconds(60)).until(() -> !checked.isAlive());
+    }
+
+    @Test
+    void livenessIsOneDescribeInstancesPerIntervalForAllRunnersAndSeesAnInstanceGone() throws Exception {
+        answer = "stay";
+        Ec2Launcher launcher = launcher("liveness", "parent-A", Map.of(), List.of("t3.small"));
+        List<LaunchedRunner> runners = new ArrayList<>();
+        for (String id : List.of("r-20", "r-21", "r-22")) {
+            runners.add(launcher.launch(id, runnerEnv(id)));
+        }
+        for (int i = 0; i < runners.size(); i++) {
+            assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
+        }
+        // the pool's timer asks every runner often; EC2 is asked once per 5 s interval for all of them
+        int before = fx.box.calls("DescribeInstances");
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < Duration.ofSeconds(12).toNanos()) {
+            runners.forEach(r -> assertTrue(r.isAlive()));
+            Thread.sleep(50);
+        }
+        int calls = fx.box.calls("DescribeInstances") - before;
+        assertTrue(calls >= 1 && calls <= 4, "DescribeInstances calls in 12 s for 3 runners: " + calls);
+        // an instance terminated behind the launcher's back is seen gone at the next reading, the others not
+        String goneId = runners.get(1).describe().replace("instance ", "");
+        fx.ec2Client.terminateInstances(b -> b.instanceIds(goneId));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !runners.get(1).isAlive());
+        assertTrue(runners.get(0).isAlive() && runners.get(2).isAlive());
+        runners.forEach(LaunchedRunner::terminate);
     }
 
     @Test
@@ -321,15 +351,35 @@ class Ec2LauncherBoxIT {
 
     private Ec2Launcher launcher(String app, String parentId, Map<String, String> env, List<String> types,
             URI bundleUrl) {
-        return launcher(launcherSettings(app, env, types, bundleUrl).build(), parentId);
+        return launcher(read(launcherSettings(app, env, types, bundleUrl)), parentId);
     }
 
-    private static Ec2Settings.Builder launcherSettings(String app, Map<String, String> env, List<String> types,
+    /** The settings of a launcher, by {@code flame.ec2.*} name, to add to before {@link #read}. */
+    private static Map<String, String> launcherSettings(String app, Map<String, String> env, List<String> types,
             URI bundleUrl) {
-        return Ec2Settings.builder("box").app("it-" + app).imageId("ami-0box").instanceTypes(types)
-                .subnetIds(List.of("subnet-0box")).securityGroupIds(List.of("sg-0box")).region(BoxFixture.REGION)
-                .endpoint(fx.box.endpoint()).s3Endpoint(fx.s3.endpoint()).bundleUrl(bundleUrl).env(env)
-                .tags(Map.of("team", "media")).leaseDuration(LEASE);
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("app", "it-" + app);
+        m.put("image-id", "ami-0box");
+        m.put("instance-type", String.join(",", types));
+        m.put("subnet-id", "subnet-0box");
+        m.put("security-group-ids", "sg-0box");
+        m.put("region", BoxFixture.REGION);
+        m.put("endpoint", fx.box.endpoint().toString());
+        m.put("s3-endpoint", fx.s3.endpoint().toString());
+        m.put("bundle-url", bundleUrl.toString());
+        m.put("env", env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(",")));
+        m.put("tags", "team=media");
+        m.put("lease-duration", LEASE.toMillis() + "ms");
+        return m;
+    }
+
+    /** Reads settings as a parent does, from {@code flame.ec2.*} keys. */
+    private static Ec2Settings read(Map<String, String> settings) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        settings.forEach((k, v) -> keys.put("flame.ec2." + k, v));
+        return new Ec2SettingsReader().read(ConfigBackendContext.of(
+                FlamePoolConfig.builder("box").max(2).backend("ec2").build(), keys, "parent-box"));
     }
 
     private Ec2Launcher launcher(Ec2Settings settings, String parentId) {

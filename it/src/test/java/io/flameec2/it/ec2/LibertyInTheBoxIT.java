@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.impl.backend.ec2.Ec2Clients;
 import io.flameec2.impl.backend.ec2.Ec2Launcher;
+import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.backend.ec2.Ec2Settings;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
+import io.flameec2.impl.config.ConfigBackendContext;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -76,8 +79,11 @@ class LibertyInTheBoxIT {
 
     @Test
     void libertyServesAtTheRunnerUrlAndItsStopPowersTheInstanceOff() throws Exception {
-        Ec2Settings settings = Ec2Settings.builder("liberty").imageId("ami-0box").region(BoxFixture.REGION)
-                .endpoint(fx.box.endpoint()).s3Endpoint(fx.s3.endpoint()).bundleUrl(bundle).build();
+        Ec2Settings settings = new Ec2SettingsReader().read(ConfigBackendContext.of(
+                FlamePoolConfig.builder("liberty").max(1).backend("ec2").build(), Map.of(
+                "flame.ec2.app", "flame", "flame.ec2.image-id", "ami-0box", "flame.ec2.region", BoxFixture.REGION,
+                "flame.ec2.endpoint", fx.box.endpoint().toString(), "flame.ec2.s3-endpoint",
+                fx.s3.endpoint().toString(), "flame.ec2.bundle-url", bundle.toString()), "parent-liberty"));
         try (Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings),
                 Ec2Clients.presigner(settings), "parent-liberty", Duration.ofMinutes(3))) {
             long start = System.nanoTime();

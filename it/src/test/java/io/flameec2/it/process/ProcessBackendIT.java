@@ -19,7 +19,7 @@ import io.flameec2.event.StopReason;
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
 import io.flameec2.impl.pool.FlamePoolEngine;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.spi.FlameInvocation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

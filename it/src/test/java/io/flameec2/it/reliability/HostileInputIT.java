@@ -22,7 +22,7 @@ import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.remote.EncodedCallSender;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import io.flameec2.impl.wire.WireCall;
 import io.flameec2.impl.wire.WireCodec;

@@ -13,7 +13,7 @@ import io.flameec2.event.RunnerReady;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.pool.FlamePoolEngine;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.it.process.ProcessPool;
 import io.flameec2.spi.FlameInvocation;
 import java.time.Duration;

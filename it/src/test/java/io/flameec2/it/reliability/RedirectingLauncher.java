@@ -1,7 +1,7 @@
 package io.flameec2.it.reliability;
 
 import io.flameec2.impl.remote.JoinOrigin;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.backend.process.ProcessBackendFactory;

@@ -2,7 +2,7 @@ package io.flameec2.it.reliability;
 
 import com.example.untrusted.CanaryComparator;
 import com.example.untrusted.Outsider;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.it.process.RunnerBundle;
 import io.flameec2.it.process.RunnerTasks;
 import java.io.IOException;

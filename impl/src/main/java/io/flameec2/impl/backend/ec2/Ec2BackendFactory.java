@@ -2,7 +2,7 @@ package io.flameec2.impl.backend.ec2;
 
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;

@@ -1,7 +1,7 @@
 package io.flameec2.impl.backend.ec2;
 
 import io.flameec2.impl.remote.JoinOrigin;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,11 @@ public final class Ec2Launcher implements RunnerLauncher {
     /** Errors after which the next instance type or subnet is tried. */
     private static final Set<String> CAPACITY_ERRORS =
             Set.of("InsufficientInstanceCapacity", "InsufficientFreeAddressesInSubnet");
-    private static final Duration ALIVE_CACHE = Duration.ofSeconds(5);
+    /**
+     * How often the instances' states are read, one DescribeInstances for all runners of the pool: a runner's
+     * death is seen within this, and a pool of any size costs EC2 one call per interval.
+     */
+    private static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(5);
     /** DescribeInstances is eventually consistent: a fresh instance may be unknown for a while. */
     private static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
     private static final int CONSOLE_TAIL_LINES = 40;
@@ -78,6 +83,7 @@ public final class Ec2Launcher implements RunnerLauncher {
     private final Set<Ec2Runner> owned = ConcurrentHashMap.newKeySet();
     private final AtomicInteger leaseRefreshes = new AtomicInteger();
     private volatile ScheduledExecutorService housekeeping;
+    private ScheduledExecutorService liveness;
 
     /**
      * Creates a launcher; it owns the clients and closes them in {@link #close()}.
@@ -132,6 +138,7 @@ public final class Ec2Launcher implements RunnerLauncher {
                     Ec2Runner runner = new Ec2Runner(runnerId, instance.instanceId(), joinOrigin(runnerId, instance),
                             Instant.now());
                     owned.add(runner);
+                    watchLiveness();
                     return runner;
                 } catch (Ec2Exception e) {
                     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
@@ -318,11 +325,72 @@ public final class Ec2Launcher implements RunnerLauncher {
         return instance.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst();
     }
 
+    /**
+     * Starts reading the states of this launcher's instances every {@link #LIVENESS_INTERVAL}, once it launched
+     * one. {@link LaunchedRunner#isAlive()} answers from the last reading: the pool's heartbeat and join checks
+     * ask it per runner on the pool's timer thread, which must not wait on EC2 once per runner.
+     */
+    private synchronized void watchLiveness() {
+        if (liveness != null) {
+            return;
+        }
+        liveness = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flame-ec2-" + settings.pool() + "-liveness");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = LIVENESS_INTERVAL.toMillis();
+        liveness.scheduleWithFixedDelay(this::checkLiveness, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads the state of every instance this launcher still owns, {@value #BATCH} instances per DescribeInstances
+     * call, and marks those that are gone. Filtering by instance id rather than naming the ids: a fresh instance
+     * that DescribeInstances does not know yet (it is eventually consistent) would fail a call naming it, for
+     * all the others too.
+     */
+    void checkLiveness() {
+        List<Ec2Runner> watched = owned.stream().filter(r -> !r.terminated && r.alive).toList();
+        Map<String, InstanceStateName> states = new HashMap<>();
+        try {
+            for (int from = 0; from < watched.size(); from += BATCH) {
+                List<String> ids = watched.subList(from, Math.min(watched.size(), from + BATCH)).stream()
+                        .map(r -> r.instanceId).toList();
+                DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                        .filters(Filter.builder().name("instance-id").values(ids).build()).build();
+                ec2.describeInstancesPaginator(request).reservations().stream()
+                        .flatMap(r -> r.instances().stream())
+                        .forEach(i -> states.put(i.instanceId(), i.state().name()));
+            }
+        } catch (RuntimeException e) {
+            // an API hiccup is no reason to give a runner up; heartbeats decide
+            LOG.log(Level.FINE, e, () -> "pool '" + settings.pool() + "': DescribeInstances failed");
+            return;
+        }
+        Instant now = Instant.now();
+        for (Ec2Runner runner : watched) {
+            InstanceStateName state = states.get(runner.instanceId);
+            boolean alive = state == InstanceStateName.PENDING || state == InstanceStateName.RUNNING
+                    || (state == null && runner.launchedAt.plus(NOT_FOUND_GRACE).isAfter(now));
+            if (!alive) {
+                runner.alive = false;
+                owned.remove(runner);
+                LOG.info(() -> "runner " + runner.runnerId + ": instance " + runner.instanceId + " is "
+                        + (state == null ? "gone" : state.toString()));
+            }
+        }
+    }
+
     @Override
     public void close() {
         ScheduledExecutorService h = housekeeping;
         if (h != null) {
             h.shutdownNow();
+        }
+        synchronized (this) {
+            if (liveness != null) {
+                liveness.shutdownNow();
+            }
         }
         ec2.close();
         if (presigner != null) {
@@ -413,7 +481,7 @@ public final class Ec2Launcher implements RunnerLauncher {
         private final JoinOrigin joinOrigin;
         private final Instant launchedAt;
         private volatile boolean terminated;
-        private volatile Instant checkedAt = Instant.MIN;
+        /** Cleared by {@link #checkLiveness()} when the instance is seen stopping or gone. */
         private volatile boolean alive = true;
 
         Ec2Runner(String runnerId, String instanceId, JoinOrigin joinOrigin, Instant launchedAt) {
@@ -435,36 +503,7 @@ public final class Ec2Launcher implements RunnerLauncher {
 
         @Override
         public boolean isAlive() {
-            if (terminated || !alive) {
-                return false;
-            }
-            Instant now = Instant.now();
-            if (checkedAt.plus(ALIVE_CACHE).isAfter(now)) {
-                return alive;
-            }
-            checkedAt = now;
-            try {
-                List<Instance> found = ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().stream()
-                        .flatMap(r -> r.instances().stream()).toList();
-                InstanceStateName state = found.isEmpty() ? null : found.get(0).state().name();
-                boolean nowAlive = state == InstanceStateName.PENDING || state == InstanceStateName.RUNNING
-                        || (state == null && launchedAt.plus(NOT_FOUND_GRACE).isAfter(now));
-                alive = nowAlive;
-                if (!nowAlive) {
-                    owned.remove(this);
-                    LOG.info(() -> "runner " + runnerId + ": instance " + instanceId + " is "
-                            + (state == null ? "gone" : state.toString()));
-                }
-            } catch (Ec2Exception e) {
-                if (isNotFound(e) && launchedAt.plus(NOT_FOUND_GRACE).isBefore(now)) {
-                    alive = false;
-                    owned.remove(this);
-                } else {
-                    // an API hiccup is no reason to give a runner up; heartbeats decide
-                    LOG.log(Level.FINE, e, () -> "runner " + runnerId + ": DescribeInstances failed");
-                }
-            }
-            return alive;
+            return !terminated && alive;
         }
 
         @Override

@@ -1,29 +1,36 @@
 package io.flameec2.impl.backend.ec2;
 
+import static io.flameec2.impl.config.SettingType.BOOLEAN;
+import static io.flameec2.impl.config.SettingType.DURATION;
+import static io.flameec2.impl.config.SettingType.HTTP_URL;
+import static io.flameec2.impl.config.SettingType.INTEGER;
+import static io.flameec2.impl.config.SettingType.LIST;
+import static io.flameec2.impl.config.SettingType.PAIRS;
+import static io.flameec2.impl.config.SettingType.TEXT;
+import static io.flameec2.impl.config.SettingType.URL;
+
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.config.ConfigBackendContext;
-import io.flameec2.impl.remote.RunnerEnv;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.flameec2.impl.config.Setting;
+import io.flameec2.impl.config.SettingType;
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The EC2 settings of one pool, read from {@code flame.pools.<pool>.ec2.<key>} with the global defaults
  * {@code flame.ec2.<key>}. Immutable; every invariant is checked when it is built and an error names the key.
+ * Each setting is declared here once ({@link #SETTINGS}: key, type, default, meaning) and read by
+ * {@link Ec2SettingsReader}.
  *
  * @param pool the pool these settings belong to (for error messages and tags)
  * @param app the application name runners are tagged with ({@code flame:app}); orphan clean-up is scoped to it
@@ -84,52 +91,77 @@ public record Ec2Settings(
         Optional<String> bundleSha256,
         Duration leaseDuration) {
 
-    /** Key of {@link #app()}. */
-    public static final String APP = "app";
-    /** Key of {@link #imageId()}. */
-    public static final String IMAGE_ID = "image-id";
-    /** Key of {@link #launchTemplateId()}. */
-    public static final String LAUNCH_TEMPLATE_ID = "launch-template-id";
-    /** Key of {@link #launchTemplateVersion()}. */
-    public static final String LAUNCH_TEMPLATE_VERSION = "launch-template-version";
-    /** Key of {@link #instanceTypes()}: a comma-separated list. */
-    public static final String INSTANCE_TYPE = "instance-type";
-    /** Key of {@link #subnetIds()}: a comma-separated list. */
-    public static final String SUBNET_ID = "subnet-id";
-    /** Key of {@link #securityGroupIds()}: a comma-separated list. */
-    public static final String SECURITY_GROUP_IDS = "security-group-ids";
-    /** Key of {@link #iamInstanceProfile()}. */
-    public static final String IAM_INSTANCE_PROFILE = "iam-instance-profile";
-    /** Key of {@link #keyName()}. */
-    public static final String KEY_NAME = "key-name";
-    /** Key of {@link #region()}. */
-    public static final String REGION = "region";
-    /** Key of {@link #endpoint()}. */
-    public static final String ENDPOINT = "endpoint";
-    /** Key of {@link #s3Endpoint()}. */
-    public static final String S3_ENDPOINT = "s3-endpoint";
-    /** Key of {@link #imdsEndpoint()}. */
-    public static final String IMDS_ENDPOINT = "imds-endpoint";
-    /** Key of {@link #tags()}: {@code k=v,k2=v2}. */
-    public static final String TAGS = "tags";
-    /** Key of {@link #env()}: {@code K=V,K2=V2}. */
-    public static final String ENV = "env";
-    /** Key of {@link #bundleUrl()}. */
-    public static final String BUNDLE_URL = "bundle-url";
-    /** Key of {@link #javaPackage()}. */
-    public static final String JAVA_PACKAGE = "java-package";
-    /** Key of {@link #autoConfigure()}. */
-    public static final String AUTO_CONFIGURE = "auto-configure";
-    /** Key of {@link #runnerPort()}. */
-    public static final String RUNNER_PORT = "runner-port";
-    /** Key of {@link #terminateOrphans()}. */
-    public static final String TERMINATE_ORPHANS = "terminate-orphans";
-    /** Key of {@link #verifyJoinAddress()}. */
-    public static final String VERIFY_JOIN_ADDRESS = "verify-join-address";
-    /** Key of {@link #bundleSha256()}. */
-    public static final String BUNDLE_SHA256 = "bundle-sha256";
-    /** Key of {@link #leaseDuration()}. */
-    public static final String LEASE_DURATION = "lease-duration";
+    /** {@link #app()}: defaults to the application's name ({@link AppName}), else {@link #DEFAULT_APP}. */
+    public static final Setting<String> APP = Setting.of("app", TEXT, "the flame:app tag");
+    /** {@link #imageId()}; required unless a launch template is set. */
+    public static final Setting<String> IMAGE_ID = Setting.of("image-id", TEXT, "the AMI of the runners");
+    /** {@link #launchTemplateId()}. */
+    public static final Setting<String> LAUNCH_TEMPLATE_ID = Setting.of("launch-template-id", TEXT,
+            "a launch template with the instance settings");
+    /** {@link #launchTemplateVersion()}. */
+    public static final Setting<String> LAUNCH_TEMPLATE_VERSION = Setting.of("launch-template-version", TEXT,
+            "the launch template's version");
+    /** {@link #instanceTypes()}: a comma-separated list; {@link #DEFAULT_INSTANCE_TYPE} without a template. */
+    public static final Setting<List<String>> INSTANCE_TYPE = Setting.of("instance-type", LIST,
+            "instance types, tried in order on capacity errors");
+    /** {@link #subnetIds()}: a comma-separated list. */
+    public static final Setting<List<String>> SUBNET_ID = Setting.of("subnet-id", LIST,
+            "subnets, tried in order on capacity errors");
+    /** {@link #securityGroupIds()}: a comma-separated list. */
+    public static final Setting<List<String>> SECURITY_GROUP_IDS = Setting.of("security-group-ids", LIST,
+            "security groups of the runners");
+    /** {@link #iamInstanceProfile()}. */
+    public static final Setting<String> IAM_INSTANCE_PROFILE = Setting.of("iam-instance-profile", TEXT,
+            "the runners' instance profile, name or ARN");
+    /** {@link #keyName()}. */
+    public static final Setting<String> KEY_NAME = Setting.of("key-name", TEXT, "an SSH key pair");
+    /** {@link #region()}. */
+    public static final Setting<String> REGION = Setting.of("region", TEXT, "the AWS region");
+    /** {@link #endpoint()}. */
+    public static final Setting<URI> ENDPOINT = Setting.of("endpoint", HTTP_URL, "an EC2 endpoint override");
+    /** {@link #s3Endpoint()}. */
+    public static final Setting<URI> S3_ENDPOINT = Setting.of("s3-endpoint", HTTP_URL, "an S3 endpoint override");
+    /** {@link #imdsEndpoint()}. */
+    public static final Setting<URI> IMDS_ENDPOINT = Setting.of("imds-endpoint", HTTP_URL,
+            "an instance metadata endpoint override");
+    /** {@link #tags()}: {@code k=v,k2=v2}. */
+    public static final Setting<Map<String, String>> TAGS = Setting.of("tags", PAIRS, Map.of(),
+            "tags added to every runner instance");
+    /** {@link #env()}: {@code K=V,K2=V2}, {@code FLAME_*} reserved. */
+    public static final Setting<Map<String, String>> ENV = Setting.of("env", SettingType.ENV, Map.of(),
+            "extra environment of the runner JVM");
+    /** {@link #bundleUrl()}; required. */
+    public static final Setting<URI> BUNDLE_URL = Setting.of("bundle-url", URL, "the Liberty server package");
+    /** {@link #javaPackage()}. */
+    public static final Setting<String> JAVA_PACKAGE = Setting.of("java-package", TEXT,
+            "the OS package installing Java when the image has none");
+    /** {@link #autoConfigure()}. */
+    public static final Setting<Boolean> AUTO_CONFIGURE = Setting.of("auto-configure", BOOLEAN, false,
+            "copy unset settings from the parent's instance");
+    /** {@link #runnerPort()}. */
+    public static final Setting<Integer> RUNNER_PORT = Setting.of("runner-port", INTEGER, 9080,
+            "the HTTP port of the runner's Liberty server, on loopback");
+    /** {@link #terminateOrphans()}. */
+    public static final Setting<Boolean> TERMINATE_ORPHANS = Setting.of("terminate-orphans", BOOLEAN, true,
+            "terminate instances of this app and pool whose lease has passed");
+    /** {@link #verifyJoinAddress()}. */
+    public static final Setting<Boolean> VERIFY_JOIN_ADDRESS = Setting.of("verify-join-address", BOOLEAN, true,
+            "a runner must join from its instance's private address");
+    /** {@link #bundleSha256()}. */
+    public static final Setting<String> BUNDLE_SHA256 = Setting.of("bundle-sha256", TEXT,
+            "the package's SHA-256");
+    /**
+     * {@link #leaseDuration()}. Default: refreshed every minute, a lease survives two failed refreshes
+     * (throttling, an API hiccup) before another parent may take the runner for an orphan, and an orphan is
+     * gone at most 4 minutes after its parent died.
+     */
+    public static final Setting<Duration> LEASE_DURATION = Setting.of("lease-duration", DURATION,
+            Duration.ofMinutes(3), "how long an instance is safe from other parents' orphan clean-up");
+    /** Every EC2 setting, {@code flame.pools.<pool>.ec2.<name>} or {@code flame.ec2.<name>}. */
+    public static final List<Setting<?>> SETTINGS = List.of(APP, IMAGE_ID, LAUNCH_TEMPLATE_ID,
+            LAUNCH_TEMPLATE_VERSION, INSTANCE_TYPE, SUBNET_ID, SECURITY_GROUP_IDS, IAM_INSTANCE_PROFILE, KEY_NAME,
+            REGION, ENDPOINT, S3_ENDPOINT, IMDS_ENDPOINT, TAGS, ENV, BUNDLE_URL, JAVA_PACKAGE, AUTO_CONFIGURE,
+            RUNNER_PORT, TERMINATE_ORPHANS, VERIFY_JOIN_ADDRESS, BUNDLE_SHA256, LEASE_DURATION);
 
     /**
      * Default of {@link #instanceTypes()}: 2 vCPU (burstable) and 2 GiB. An Open Liberty runner with CDI,
@@ -142,16 +174,8 @@ public record Ec2Settings(
      * container); {@link Ec2SettingsReader} normally defaults to the application's name (see {@link AppName}).
      */
     public static final String DEFAULT_APP = "flame";
-    /**
-     * Default of {@link #leaseDuration()}: refreshed every minute, a lease survives two failed refreshes
-     * (throttling, an API hiccup) before another parent may take the runner for an orphan, and an orphan is
-     * gone at most 4 minutes after its parent died.
-     */
-    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofMinutes(3);
     /** The shortest {@link #leaseDuration()}: a refresh every 5 s is already a CreateTags call per 5 s per parent. */
     public static final Duration MIN_LEASE_DURATION = Duration.ofSeconds(15);
-    /** Default of {@link #runnerPort()}. */
-    public static final int DEFAULT_RUNNER_PORT = 9080;
 
     /** Tag naming the application. */
     public static final String TAG_APP = "flame:app";
@@ -168,9 +192,7 @@ public record Ec2Settings(
     public static final String TAG_LEASE_UNTIL = "flame:lease-until";
 
     private static final Pattern INSTANCE_TYPE_PATTERN = Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern TAG_VALUE = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
-    private static final Set<String> RESERVED_ENV = reservedEnv();
 
     /**
      * Checks every invariant; messages name the pool-level key at fault.
@@ -197,7 +219,7 @@ public record Ec2Settings(
         javaPackage = Objects.requireNonNullElse(javaPackage, Optional.empty());
         parentAddress = Objects.requireNonNullElse(parentAddress, Optional.empty());
         bundleSha256 = Objects.requireNonNullElse(bundleSha256, Optional.<String>empty()).map(v -> v.toLowerCase(Locale.ROOT));
-        leaseDuration = Objects.requireNonNullElse(leaseDuration, DEFAULT_LEASE_DURATION);
+        leaseDuration = Objects.requireNonNullElse(leaseDuration, LEASE_DURATION.defaultValue().orElseThrow());
 
         if (!app.matches("[A-Za-z0-9_.:/=+\\-@]{1,128}")) {
             throw new FlameConfigurationException(key(pool, APP),
@@ -234,9 +256,6 @@ public record Ec2Settings(
                         "must be a region such as eu-west-1, was '" + v + "'");
             }
         });
-        endpoint.ifPresent(v -> requireHttpUri(pool, ENDPOINT, v));
-        s3Endpoint.ifPresent(v -> requireHttpUri(pool, S3_ENDPOINT, v));
-        imdsEndpoint.ifPresent(v -> requireHttpUri(pool, IMDS_ENDPOINT, v));
         tags.forEach((k, v) -> {
             if (k.isBlank() || k.length() > 128 || k.startsWith("aws:") || k.startsWith("flame:")
                     || k.equals("Name") || !TAG_VALUE.matcher(k).matches()) {
@@ -248,16 +267,17 @@ public record Ec2Settings(
             }
         });
         env.forEach((k, v) -> {
-            if (!ENV_NAME.matcher(k).matches() || RESERVED_ENV.contains(k)) {
-                throw new FlameConfigurationException(key(pool, ENV), "'" + k + "' is not a valid variable name"
-                        + " or is reserved (the FLAME_* variables are set by the backend)");
-            }
+            SettingType.requireEnvName(key(pool, ENV), k);
             if (!safeEnvValue(v)) {
                 throw new FlameConfigurationException(key(pool, ENV),
                         "the value of '" + k + "' must not contain quotes, backslashes or control characters");
             }
         });
-        Objects.requireNonNull(bundleUrl, "bundleUrl");
+        if (bundleUrl == null) {
+            throw new FlameConfigurationException(key(pool, BUNDLE_URL), "is required (or "
+                    + globalKey(BUNDLE_URL) + " for every ec2 pool): where runners download the Liberty server"
+                    + " package of this application, e.g. s3://my-bucket/app/runner.zip");
+        }
         String scheme = Optional.ofNullable(bundleUrl.getScheme()).orElse("").toLowerCase(Locale.ROOT);
         switch (scheme) {
             case "s3" -> {
@@ -317,7 +337,7 @@ public record Ec2Settings(
             } catch (ReflectiveOperationException e) {
                 value = "?";
             }
-            if (c.getName().equals(ENV)) {
+            if (c.getName().equals(ENV.name())) {
                 value = env.keySet().stream().sorted().map(k -> k + "=***").collect(Collectors.joining(",", "{", "}"));
             }
             out.add(c.getName() + "=" + value);
@@ -342,8 +362,8 @@ public record Ec2Settings(
      * @param setting the setting, such as {@link #IMAGE_ID}
      * @return {@code flame.pools.<pool>.ec2.<setting>}
      */
-    public static String key(String pool, String setting) {
-        return FlamePoolConfig.key(pool, "ec2." + setting);
+    public static String key(String pool, Setting<?> setting) {
+        return FlamePoolConfig.key(pool, "ec2." + setting.name());
     }
 
     /**
@@ -353,8 +373,8 @@ public record Ec2Settings(
      * @param setting the setting, such as {@link #IMAGE_ID}
      * @return {@code flame.ec2.<setting>}
      */
-    public static String globalKey(String setting) {
-        return ConfigBackendContext.backendDefaultKey(Ec2BackendFactory.NAME, setting);
+    public static String globalKey(Setting<?> setting) {
+        return ConfigBackendContext.backendDefaultKey(Ec2BackendFactory.NAME, setting.name());
     }
 
     /**
@@ -367,404 +387,16 @@ public record Ec2Settings(
         return value.chars().noneMatch(c -> c == '\'' || c == '"' || c == '\\' || Character.isISOControl(c));
     }
 
-    /**
-     * A builder for the given pool, with the defaults.
-     *
-     * @param pool the pool
-     * @return a new builder
-     */
-    public static Builder builder(String pool) {
-        return new Builder(pool);
-    }
-
-    /**
-     * A builder initialised with these settings.
-     *
-     * @return a new builder
-     */
-    public Builder toBuilder() {
-        Builder b = new Builder(pool);
-        b.app = app;
-        b.imageId = imageId.orElse(null);
-        b.launchTemplateId = launchTemplateId.orElse(null);
-        b.launchTemplateVersion = launchTemplateVersion.orElse(null);
-        b.instanceTypes = instanceTypes;
-        b.subnetIds = subnetIds;
-        b.securityGroupIds = securityGroupIds;
-        b.iamInstanceProfile = iamInstanceProfile.orElse(null);
-        b.keyName = keyName.orElse(null);
-        b.region = region.orElse(null);
-        b.endpoint = endpoint.orElse(null);
-        b.s3Endpoint = s3Endpoint.orElse(null);
-        b.imdsEndpoint = imdsEndpoint.orElse(null);
-        b.tags = tags;
-        b.env = env;
-        b.bundleUrl = bundleUrl;
-        b.javaPackage = javaPackage.orElse(null);
-        b.autoConfigure = autoConfigure;
-        b.runnerPort = runnerPort;
-        b.terminateOrphans = terminateOrphans;
-        b.verifyJoinAddress = verifyJoinAddress;
-        b.parentAddress = parentAddress.orElse(null);
-        b.bundleSha256 = bundleSha256.orElse(null);
-        b.leaseDuration = leaseDuration;
-        return b;
-    }
-
-    private static void requirePrefix(String pool, String setting, String value, String prefix) {
+    private static void requirePrefix(String pool, Setting<?> setting, String value, String prefix) {
         if (!value.startsWith(prefix) || value.length() == prefix.length() || !value.matches("[A-Za-z0-9-]+")) {
             throw new FlameConfigurationException(key(pool, setting),
                     "must be ids starting with '" + prefix + "', was '" + value + "'");
         }
     }
 
-    private static void requireText(String pool, String setting, String value) {
+    private static void requireText(String pool, Setting<?> setting, String value) {
         if (value.isBlank() || value.chars().anyMatch(Character::isWhitespace)) {
             throw new FlameConfigurationException(key(pool, setting), "must not be blank or contain spaces");
-        }
-    }
-
-    private static void requireHttpUri(String pool, String setting, URI value) {
-        String scheme = value.getScheme();
-        if (!value.isAbsolute() || value.getHost() == null
-                || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-            throw new FlameConfigurationException(key(pool, setting),
-                    "must be an http(s) URL such as https://ec2.eu-west-1.amazonaws.com, was '" + value + "'");
-        }
-    }
-
-    private static Set<String> reservedEnv() {
-        return Stream.of(RunnerEnv.class.getDeclaredFields())
-                .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class)
-                .map(Ec2Settings::constant)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    private static String constant(Field field) {
-        try {
-            return (String) field.get(null);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Builds {@link Ec2Settings}; setters return the builder, {@code null} clears an optional value. */
-    public static final class Builder {
-        private final String pool;
-        private String app = DEFAULT_APP;
-        private String imageId;
-        private String launchTemplateId;
-        private String launchTemplateVersion;
-        private List<String> instanceTypes = List.of();
-        private List<String> subnetIds = List.of();
-        private List<String> securityGroupIds = List.of();
-        private String iamInstanceProfile;
-        private String keyName;
-        private String region;
-        private URI endpoint;
-        private URI s3Endpoint;
-        private URI imdsEndpoint;
-        private Map<String, String> tags = Map.of();
-        private Map<String, String> env = Map.of();
-        private URI bundleUrl;
-        private String javaPackage;
-        private boolean autoConfigure;
-        private int runnerPort = DEFAULT_RUNNER_PORT;
-        private boolean terminateOrphans = true;
-        private boolean verifyJoinAddress = true;
-        private String parentAddress;
-        private String bundleSha256;
-        private Duration leaseDuration = DEFAULT_LEASE_DURATION;
-
-        private Builder(String pool) {
-            this.pool = Objects.requireNonNull(pool, "pool");
-        }
-
-        /**
-         * Sets {@link Ec2Settings#app()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder app(String v) {
-            app = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#imageId()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder imageId(String v) {
-            imageId = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#launchTemplateId()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder launchTemplateId(String v) {
-            launchTemplateId = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#launchTemplateVersion()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder launchTemplateVersion(String v) {
-            launchTemplateVersion = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#instanceTypes()}.
-         *
-         * @param v the value, tried in order
-         * @return this builder
-         */
-        public Builder instanceTypes(List<String> v) {
-            instanceTypes = List.copyOf(v);
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#subnetIds()}.
-         *
-         * @param v the value, tried in order
-         * @return this builder
-         */
-        public Builder subnetIds(List<String> v) {
-            subnetIds = List.copyOf(v);
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#securityGroupIds()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder securityGroupIds(List<String> v) {
-            securityGroupIds = List.copyOf(v);
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#iamInstanceProfile()}.
-         *
-         * @param v a profile name or ARN
-         * @return this builder
-         */
-        public Builder iamInstanceProfile(String v) {
-            iamInstanceProfile = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#keyName()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder keyName(String v) {
-            keyName = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#region()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder region(String v) {
-            region = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#endpoint()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder endpoint(URI v) {
-            endpoint = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#s3Endpoint()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder s3Endpoint(URI v) {
-            s3Endpoint = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#imdsEndpoint()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder imdsEndpoint(URI v) {
-            imdsEndpoint = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#tags()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder tags(Map<String, String> v) {
-            tags = new LinkedHashMap<>(v);
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#env()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder env(Map<String, String> v) {
-            env = new LinkedHashMap<>(v);
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#bundleUrl()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder bundleUrl(URI v) {
-            bundleUrl = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#javaPackage()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder javaPackage(String v) {
-            javaPackage = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#autoConfigure()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder autoConfigure(boolean v) {
-            autoConfigure = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#runnerPort()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder runnerPort(int v) {
-            runnerPort = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#terminateOrphans()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder terminateOrphans(boolean v) {
-            terminateOrphans = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#verifyJoinAddress()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder verifyJoinAddress(boolean v) {
-            verifyJoinAddress = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#bundleSha256()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder bundleSha256(String v) {
-            bundleSha256 = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#leaseDuration()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder leaseDuration(Duration v) {
-            leaseDuration = v;
-            return this;
-        }
-
-        /**
-         * Sets {@link Ec2Settings#parentAddress()}.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public Builder parentAddress(String v) {
-            parentAddress = v;
-            return this;
-        }
-
-        /**
-         * Builds the settings; without instance types and launch template, {@link #DEFAULT_INSTANCE_TYPE}.
-         *
-         * @return the settings
-         * @throws FlameConfigurationException naming the key of the first invalid value
-         */
-        public Ec2Settings build() {
-            if (bundleUrl == null) {
-                throw new FlameConfigurationException(key(pool, BUNDLE_URL), "is required (or "
-                        + globalKey(BUNDLE_URL) + " for every ec2 pool): where runners download the Liberty server"
-                        + " package of this application, e.g. s3://my-bucket/app/runner.zip");
-            }
-            List<String> types = instanceTypes.isEmpty() && launchTemplateId == null
-                    ? List.of(DEFAULT_INSTANCE_TYPE) : instanceTypes;
-            return new Ec2Settings(pool, app, Optional.ofNullable(imageId), Optional.ofNullable(launchTemplateId),
-                    Optional.ofNullable(launchTemplateVersion), types, subnetIds, securityGroupIds,
-                    Optional.ofNullable(iamInstanceProfile), Optional.ofNullable(keyName),
-                    Optional.ofNullable(region), Optional.ofNullable(endpoint), Optional.ofNullable(s3Endpoint),
-                    Optional.ofNullable(imdsEndpoint), tags, env, bundleUrl, Optional.ofNullable(javaPackage),
-                    autoConfigure, runnerPort, terminateOrphans, verifyJoinAddress, Optional.ofNullable(parentAddress),
-                    Optional.ofNullable(bundleSha256), leaseDuration);
         }
     }
 }

@@ -1,15 +1,35 @@
 package io.flameec2.impl.backend.ec2;
 
+import static io.flameec2.impl.backend.ec2.Ec2Settings.APP;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.AUTO_CONFIGURE;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.BUNDLE_SHA256;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.BUNDLE_URL;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.DEFAULT_INSTANCE_TYPE;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.ENDPOINT;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.ENV;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.IAM_INSTANCE_PROFILE;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.IMAGE_ID;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.IMDS_ENDPOINT;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.INSTANCE_TYPE;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.JAVA_PACKAGE;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.KEY_NAME;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.LAUNCH_TEMPLATE_ID;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.LAUNCH_TEMPLATE_VERSION;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.LEASE_DURATION;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.REGION;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.RUNNER_PORT;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.S3_ENDPOINT;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.SECURITY_GROUP_IDS;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.SUBNET_ID;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.TAGS;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.TERMINATE_ORPHANS;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.VERIFY_JOIN_ADDRESS;
+
 import io.flameec2.FlameConfigurationException;
-import io.flameec2.impl.config.Durations;
+import io.flameec2.impl.config.Settings;
 import io.flameec2.spi.BackendContext;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -65,126 +85,49 @@ public final class Ec2SettingsReader {
      */
     public Ec2Settings read(BackendContext ctx) {
         String pool = ctx.pool().name();
-        Ec2Settings.Builder b = Ec2Settings.builder(pool);
-        b.app(text(ctx, Ec2Settings.APP).orElseGet(() -> appName.get().orElseGet(() -> {
+        Settings s = Settings.backend(ctx);
+        String app = s.get(APP).orElseGet(() -> appName.get().orElseGet(() -> {
             LOG.warning(() -> "pool '" + pool + "': no application name found (not in a Jakarta EE container?);"
                     + " runners are tagged flame:app=" + Ec2Settings.DEFAULT_APP + ", which other applications may"
-                    + " share: set " + ctx.settingKey(Ec2Settings.APP) + " or " + Ec2Settings.globalKey(Ec2Settings.APP));
+                    + " share: set " + s.key(APP) + " or " + Ec2Settings.globalKey(APP));
             return Ec2Settings.DEFAULT_APP;
-        })));
-        text(ctx, Ec2Settings.IMAGE_ID).ifPresent(b::imageId);
-        text(ctx, Ec2Settings.LAUNCH_TEMPLATE_ID).ifPresent(b::launchTemplateId);
-        text(ctx, Ec2Settings.LAUNCH_TEMPLATE_VERSION).ifPresent(b::launchTemplateVersion);
-        list(ctx, Ec2Settings.INSTANCE_TYPE).ifPresent(b::instanceTypes);
-        list(ctx, Ec2Settings.SUBNET_ID).ifPresent(b::subnetIds);
-        list(ctx, Ec2Settings.SECURITY_GROUP_IDS).ifPresent(b::securityGroupIds);
-        text(ctx, Ec2Settings.IAM_INSTANCE_PROFILE).ifPresent(b::iamInstanceProfile);
-        text(ctx, Ec2Settings.KEY_NAME).ifPresent(b::keyName);
-        text(ctx, Ec2Settings.REGION).ifPresent(b::region);
-        uri(ctx, Ec2Settings.ENDPOINT).ifPresent(b::endpoint);
-        uri(ctx, Ec2Settings.S3_ENDPOINT).ifPresent(b::s3Endpoint);
-        Optional<URI> imds = uri(ctx, Ec2Settings.IMDS_ENDPOINT);
-        imds.ifPresent(b::imdsEndpoint);
-        pairs(ctx, Ec2Settings.TAGS).ifPresent(b::tags);
-        pairs(ctx, Ec2Settings.ENV).ifPresent(b::env);
-        uri(ctx, Ec2Settings.BUNDLE_URL).ifPresent(b::bundleUrl);
-        text(ctx, Ec2Settings.JAVA_PACKAGE).ifPresent(b::javaPackage);
-        text(ctx, Ec2Settings.RUNNER_PORT).ifPresent(v -> b.runnerPort(integer(ctx, Ec2Settings.RUNNER_PORT, v)));
-        bool(ctx, Ec2Settings.TERMINATE_ORPHANS).ifPresent(b::terminateOrphans);
-        bool(ctx, Ec2Settings.VERIFY_JOIN_ADDRESS).ifPresent(b::verifyJoinAddress);
-        text(ctx, Ec2Settings.BUNDLE_SHA256).ifPresent(b::bundleSha256);
-        text(ctx, Ec2Settings.LEASE_DURATION).ifPresent(v -> b.leaseDuration(
-                Durations.parse(ctx.settingKey(Ec2Settings.LEASE_DURATION), v)));
-        boolean auto = bool(ctx, Ec2Settings.AUTO_CONFIGURE).orElse(false);
-        b.autoConfigure(auto);
+        }));
+        Optional<String> imageId = s.get(IMAGE_ID);
+        Optional<String> template = s.get(LAUNCH_TEMPLATE_ID);
+        List<String> types = s.get(INSTANCE_TYPE).orElse(template.isEmpty() ? List.of(DEFAULT_INSTANCE_TYPE) : List.of());
+        List<String> subnets = s.get(SUBNET_ID).orElse(List.of());
+        List<String> groups = s.get(SECURITY_GROUP_IDS).orElse(List.of());
+        Optional<String> profile = s.get(IAM_INSTANCE_PROFILE);
+        Optional<String> region = s.get(REGION);
+        Optional<URI> imds = s.get(IMDS_ENDPOINT);
+        Optional<String> parentAddress = Optional.empty();
+        boolean auto = s.value(AUTO_CONFIGURE);
         if (auto) {
             InstanceMetadata md;
             try {
                 md = metadata.apply(imds.orElse(null));
             } catch (RuntimeException e) {
-                throw new FlameConfigurationException(ctx.settingKey(Ec2Settings.AUTO_CONFIGURE),
+                throw new FlameConfigurationException(s.key(AUTO_CONFIGURE),
                         "is true but the instance metadata service (IMDSv2) could not be read; is the parent"
                                 + " running on EC2 with metadata enabled? " + e.getMessage());
             }
-            if (text(ctx, Ec2Settings.IMAGE_ID).isEmpty() && text(ctx, Ec2Settings.LAUNCH_TEMPLATE_ID).isEmpty()) {
-                b.imageId(md.imageId());
+            // what is set wins; a launch template decides the image and type itself
+            if (imageId.isEmpty() && template.isEmpty()) {
+                imageId = Optional.of(md.imageId());
             }
-            if (list(ctx, Ec2Settings.INSTANCE_TYPE).isEmpty() && text(ctx, Ec2Settings.LAUNCH_TEMPLATE_ID).isEmpty()) {
-                b.instanceTypes(List.of(md.instanceType()));
+            if (!s.isSet(INSTANCE_TYPE) && template.isEmpty()) {
+                types = List.of(md.instanceType());
             }
-            if (list(ctx, Ec2Settings.SUBNET_ID).isEmpty()) {
-                b.subnetIds(List.of(md.subnetId()));
-            }
-            if (list(ctx, Ec2Settings.SECURITY_GROUP_IDS).isEmpty()) {
-                b.securityGroupIds(md.securityGroupIds());
-            }
-            if (text(ctx, Ec2Settings.IAM_INSTANCE_PROFILE).isEmpty()) {
-                md.iamInstanceProfileArn().ifPresent(b::iamInstanceProfile);
-            }
-            if (text(ctx, Ec2Settings.REGION).isEmpty()) {
-                b.region(md.region());
-            }
-            b.parentAddress(md.localIpv4());
+            subnets = s.isSet(SUBNET_ID) ? subnets : List.of(md.subnetId());
+            groups = s.isSet(SECURITY_GROUP_IDS) ? groups : md.securityGroupIds();
+            profile = profile.or(md::iamInstanceProfileArn);
+            region = region.or(() -> Optional.of(md.region()));
+            parentAddress = Optional.of(md.localIpv4());
         }
-        return b.build();
-    }
-
-    private static Optional<String> text(BackendContext ctx, String key) {
-        return ctx.setting(key).map(String::trim).filter(v -> !v.isEmpty());
-    }
-
-    private static Optional<List<String>> list(BackendContext ctx, String key) {
-        return text(ctx, key).map(v -> Arrays.stream(v.split(",")).map(String::trim).toList()).map(items -> {
-            if (items.stream().anyMatch(String::isEmpty)) {
-                throw new FlameConfigurationException(ctx.settingKey(key),
-                        "must be a comma-separated list without empty items, was '" + ctx.setting(key).orElse("") + "'");
-            }
-            return items;
-        });
-    }
-
-    private static Optional<Map<String, String>> pairs(BackendContext ctx, String key) {
-        return text(ctx, key).map(v -> {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (String item : v.split(",")) {
-                int eq = item.indexOf('=');
-                String name = eq < 0 ? "" : item.substring(0, eq).trim();
-                if (name.isEmpty()) {
-                    throw new FlameConfigurationException(ctx.settingKey(key),
-                            "must be comma-separated name=value pairs, got '" + item.trim() + "'");
-                }
-                if (out.put(name, item.substring(eq + 1).trim()) != null) {
-                    throw new FlameConfigurationException(ctx.settingKey(key), "names '" + name + "' twice");
-                }
-            }
-            return out;
-        });
-    }
-
-    private static Optional<URI> uri(BackendContext ctx, String key) {
-        return text(ctx, key).map(v -> {
-            try {
-                return new URI(v);
-            } catch (URISyntaxException e) {
-                throw new FlameConfigurationException(ctx.settingKey(key), "is not a valid URL: " + e.getMessage());
-            }
-        });
-    }
-
-    private static Optional<Boolean> bool(BackendContext ctx, String key) {
-        return text(ctx, key).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new FlameConfigurationException(ctx.settingKey(key),
-                    "must be true or false, was '" + v + "'");
-        });
-    }
-
-    private static int integer(BackendContext ctx, String key, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new FlameConfigurationException(ctx.settingKey(key), "must be a whole number, was '" + v + "'");
-        }
+        return new Ec2Settings(pool, app, imageId, template, s.get(LAUNCH_TEMPLATE_VERSION), types, subnets, groups,
+                profile, s.get(KEY_NAME), region, s.get(ENDPOINT), s.get(S3_ENDPOINT), imds, s.value(TAGS),
+                s.value(ENV), s.get(BUNDLE_URL).orElse(null), s.get(JAVA_PACKAGE), auto, s.value(RUNNER_PORT),
+                s.value(TERMINATE_ORPHANS), s.value(VERIFY_JOIN_ADDRESS), parentAddress, s.get(BUNDLE_SHA256),
+                s.value(LEASE_DURATION));
     }
 }

@@ -3,7 +3,7 @@ package io.flameec2.impl.backend.local;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.StopReason;
-import io.flameec2.impl.exec.InvocationRunners;
+import io.flameec2.impl.exec.Invokers;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireException;
 import io.flameec2.impl.wire.WireFailure;
@@ -15,7 +15,6 @@ import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.spi.RunnerListener;
 import io.flameec2.spi.RunnerState;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,13 +94,14 @@ final class LocalBackend implements FlameBackend {
                         "pool '" + pool + "': " + call.invocation().describe() + ": " + e.getMessage(), e));
             }
             CompletableFuture<Object> result = new CompletableFuture<>();
-            Duration timeout = Duration.between(Instant.now(), call.deadline());
+            // the time the work was given, for the timeout's message; the call has one when it can expire
+            Duration timeout = call.timeLeft().orElse(Duration.ZERO);
             FlameInvocation task = invocation;
             AtomicBoolean expired = new AtomicBoolean();
             Future<?> work = workers.submit(() -> {
                 Thread.currentThread().setContextClassLoader(loader);
                 try {
-                    Object value = InvocationRunners.current().run(task);
+                    Object value = Invokers.current().run(task);
                     result.complete(codec == null ? value : roundTrip(value, loader));
                 } catch (WireException e) {
                     result.completeExceptionally(new FlameRejectedException("pool '" + pool + "': the result of "
@@ -115,13 +115,10 @@ final class LocalBackend implements FlameBackend {
                     }
                 }
             });
-            if (!call.deadline().equals(Instant.MAX)) {
-                long ms = Math.max(0, Duration.between(Instant.now(), call.deadline()).toMillis());
-                deadlines.schedule(() -> {
-                    expired.set(true);
-                    work.cancel(true);
-                }, ms, TimeUnit.MILLISECONDS);
-            }
+            call.timeLeft().ifPresent(left -> deadlines.schedule(() -> {
+                expired.set(true);
+                work.cancel(true);
+            }, left.toNanos(), TimeUnit.NANOSECONDS));
             // cancelling the call interrupts the work, as the cancel endpoint does on a remote runner
             result.whenComplete((r, e) -> {
                 if (result.isCancelled()) {
@@ -136,7 +133,7 @@ final class LocalBackend implements FlameBackend {
         }
 
         @Override
-        public CompletableFuture<Void> stop(StopReason reason, Duration drainTimeout) {
+        public CompletableFuture<Void> stop(StopReason reason, Duration shutdownTimeout) {
             state = RunnerState.STOPPED;
             return CompletableFuture.completedFuture(null);
         }

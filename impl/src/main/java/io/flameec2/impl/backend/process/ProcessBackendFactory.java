@@ -1,6 +1,9 @@
 package io.flameec2.impl.backend.process;
 
 import io.flameec2.FlameConfigurationException;
+import io.flameec2.impl.config.Setting;
+import io.flameec2.impl.config.SettingType;
+import io.flameec2.impl.config.Settings;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -9,8 +12,9 @@ import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code process} backend: every runner is its own Open Liberty server process on this machine, booted
@@ -25,6 +29,24 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
 
     /** The backend's name. */
     public static final String NAME = "process";
+
+    /** The runner bundle; required. */
+    public static final Setting<String> BUNDLE = Setting.of("bundle", SettingType.TEXT,
+            "the runner bundle zip");
+    /** The Java runners run on; default: this JVM's. */
+    public static final Setting<String> JAVA_HOME = Setting.of("java-home", SettingType.TEXT,
+            "the Java runners run on");
+    /** Where bundles are unpacked and run from; default {@link ProcessWorkDir#defaultDir()}. */
+    public static final Setting<String> WORK_DIR = Setting.of("work-dir", SettingType.TEXT,
+            "where bundles are unpacked and run from, this user's alone");
+    /** Extra environment of the runners, {@code K=V,K2=V2}. */
+    public static final Setting<Map<String, String>> ENV = Setting.of("env", SettingType.ENV, Map.of(),
+            "extra environment of the runners");
+    /** Every setting of the backend, {@code flame.pools.<pool>.process.<name>} or {@code flame.process.<name>}. */
+    public static final List<Setting<?>> SETTINGS = List.of(BUNDLE, JAVA_HOME, WORK_DIR, ENV);
+
+    /** Variables of the runner's environment the backend sets besides {@code FLAME_*}. */
+    private static final Set<String> BACKEND_ENV = Set.of("WLP_OUTPUT_DIR", "JAVA_HOME");
 
     @Override
     public String name() {
@@ -45,51 +67,25 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
      * @throws FlameConfigurationException naming the key of a bad setting
      */
     public RunnerLauncher launcher(BackendContext context) {
-        String bundleKey = context.settingKey("bundle");
-        Path bundle = context.setting("bundle").map(v -> Path.of(v.trim())).orElseThrow(() ->
-                new FlameConfigurationException(bundleKey, "is required: the runner bundle (a Liberty server package"
-                        + " zip, see liberty-config/README.md) pool '" + context.pool().name() + "' boots runners from"));
+        Settings s = Settings.backend(context);
+        Path bundle = s.get(BUNDLE).map(Path::of).orElseThrow(() -> new FlameConfigurationException(s.key(BUNDLE),
+                "is required: the runner bundle (a Liberty server package zip, see liberty-config/README.md) pool '"
+                        + context.pool().name() + "' boots runners from"));
         if (!Files.isRegularFile(bundle) || !Files.isReadable(bundle)) {
-            throw new FlameConfigurationException(bundleKey, "no readable file at " + bundle.toAbsolutePath());
+            throw new FlameConfigurationException(s.key(BUNDLE), "no readable file at " + bundle.toAbsolutePath());
         }
-        String javaKey = context.settingKey("java-home");
-        Path javaHome = context.setting("java-home").map(v -> Path.of(v.trim()))
-                .orElse(Path.of(System.getProperty("java.home")));
+        Path javaHome = s.get(JAVA_HOME).map(Path::of).orElse(Path.of(System.getProperty("java.home")));
         if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
-            throw new FlameConfigurationException(javaKey, "no bin/java under " + javaHome);
+            throw new FlameConfigurationException(s.key(JAVA_HOME), "no bin/java under " + javaHome);
         }
-        String workKey = context.settingKey(ProcessWorkDir.KEY);
-        Path workDir = context.setting(ProcessWorkDir.KEY).map(v -> Path.of(v.trim()).toAbsolutePath())
-                .orElseGet(ProcessWorkDir::defaultDir);
-        ProcessWorkDir.prepare(workDir, workKey); // refuse a directory others could change before any runner
-        Map<String, String> env = env(context);
-        return new ProcessLauncher(context.pool().name(), bundle, javaHome, workDir, workKey, env, System.getenv());
+        Path workDir = s.get(WORK_DIR).map(v -> Path.of(v).toAbsolutePath()).orElseGet(ProcessWorkDir::defaultDir);
+        ProcessWorkDir.prepare(workDir, s.key(WORK_DIR)); // refuse a directory others could change before any runner
+        Map<String, String> env = s.value(ENV);
+        env.keySet().stream().filter(BACKEND_ENV::contains).findFirst().ifPresent(name -> {
+            throw new FlameConfigurationException(s.key(ENV), "'" + name + "' is set by the backend (FLAME_*,"
+                    + " WLP_OUTPUT_DIR; JAVA_HOME is the java-home setting)");
+        });
+        return new ProcessLauncher(context.pool().name(), bundle, javaHome, workDir, s.key(WORK_DIR), env,
+                System.getenv());
     }
-
-    /** The pool's {@code env}: {@code K=V,K2=V2}; {@code FLAME_*} and {@code WLP_OUTPUT_DIR} are the backend's. */
-    private static Map<String, String> env(BackendContext context) {
-        String key = context.settingKey("env");
-        Map<String, String> env = new LinkedHashMap<>();
-        String text = context.setting("env").map(String::trim).orElse("");
-        if (text.isEmpty()) {
-            return env;
-        }
-        for (String item : text.split(",")) {
-            int eq = item.indexOf('=');
-            String name = eq < 0 ? "" : item.substring(0, eq).trim();
-            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw new FlameConfigurationException(key, "must be comma-separated NAME=value pairs, got '"
-                        + item.trim() + "'");
-            }
-            if (name.startsWith("FLAME_") || name.equals("WLP_OUTPUT_DIR") || name.equals("JAVA_HOME")) {
-                throw new FlameConfigurationException(key, "'" + name + "' is set by the backend (FLAME_*,"
-                        + " WLP_OUTPUT_DIR; JAVA_HOME is the java-home setting)");
-            }
-            if (env.put(name, item.substring(eq + 1).trim()) != null) {
-                throw new FlameConfigurationException(key, "names '" + name + "' twice");
-            }
-        }
-        return env;
-    }
-
 }

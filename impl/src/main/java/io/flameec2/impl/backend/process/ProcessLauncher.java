@@ -1,7 +1,7 @@
 package io.flameec2.impl.backend.process;
 
 import io.flameec2.impl.remote.JoinOrigin;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import java.io.IOException;
 import java.io.InputStream;

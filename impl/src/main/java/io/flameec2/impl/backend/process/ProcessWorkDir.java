@@ -22,8 +22,6 @@ import java.util.Set;
  */
 final class ProcessWorkDir {
 
-    /** The setting naming the directory. */
-    static final String KEY = "work-dir";
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 

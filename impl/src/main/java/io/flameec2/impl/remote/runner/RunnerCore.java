@@ -5,8 +5,8 @@ import io.flameec2.impl.channel.Connection;
 import io.flameec2.impl.channel.EventLoops;
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
-import io.flameec2.impl.exec.InvocationRunner;
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.exec.Invoker;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.wire.WireCall;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireException;
@@ -72,7 +72,7 @@ public final class RunnerCore implements Connection.Listener {
     private final RunnerSettings settings;
     private final WireCodec codec;
     private final ClassLoader loader;
-    private final Supplier<InvocationRunner> invoker;
+    private final Supplier<Invoker> invoker;
     private final RunnerExit exit;
     private final ScheduledExecutorService timers;
     private final CallThreads callThreads;
@@ -101,7 +101,7 @@ public final class RunnerCore implements Connection.Listener {
      *     managed thread factory, if any)
      * @param exit ends the process once the runner stopped (called once, from a background thread)
      */
-    public RunnerCore(RunnerSettings settings, WireCodec codec, ClassLoader loader, Supplier<InvocationRunner> invoker,
+    public RunnerCore(RunnerSettings settings, WireCodec codec, ClassLoader loader, Supplier<Invoker> invoker,
             ThreadFactory threads, RunnerExit exit) {
         this.settings = settings;
         this.codec = codec;

@@ -1,6 +1,6 @@
 package io.flameec2.impl.remote.runner;
 
-import io.flameec2.impl.remote.RunnerEnv;
+import io.flameec2.impl.remote.common.RunnerEnv;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

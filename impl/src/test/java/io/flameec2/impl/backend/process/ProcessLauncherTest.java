@@ -28,6 +28,8 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The process backend's work directory must be the user's alone, and runners get an allow-listed environment. */
 class ProcessLauncherTest {
@@ -147,6 +149,19 @@ class ProcessLauncherTest {
     }
 
     /** A Liberty-shaped zip whose {@code bin/server} saves the environment it was started with, and exits. */
+    @ParameterizedTest(name = "env={0}")
+    @ValueSource(strings = {"FLAME_FOO=x", "FLAME_RUNNER=false", "WLP_OUTPUT_DIR=/tmp", "JAVA_HOME=/opt/jdk", "1X=y",
+        "A=1,A=2", "novalue"})
+    void reservedOrMalformedEnvIsRefusedNamingTheKey(String env) throws Exception {
+        // every FLAME_* name is the backend's, also those it does not set today
+        Path bundle = Files.write(tmp.resolve("runner.zip"), fakeBundle());
+        FlameConfigurationException e = assertThrows(FlameConfigurationException.class,
+                () -> new ProcessBackendFactory().launcher(context(Map.of("flame.pools.p.process.bundle",
+                        bundle.toString(), KEY, tmp.resolve("work").toString(), "flame.process.env", env))));
+        assertEquals("flame.pools.p.process.env", e.key(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("flame.pools.p.process.env: "), e.getMessage());
+    }
+
     private static byte[] fakeBundle() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {

@@ -1,4 +1,4 @@
-package io.flameec2.impl.cdi;
+package io.flameec2.impl.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.flameec2.impl.cdi;
+package io.flameec2.impl.pool;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
@@ -7,8 +7,6 @@ import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.config.PoolConfigReader;
-import io.flameec2.impl.pool.FlamePoolEngine;
-import io.flameec2.impl.pool.Pool;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
@@ -30,7 +28,7 @@ import java.util.logging.Logger;
  * {@code flame.pools.<name>.backend} names (found with {@link ServiceLoader}). One place that turns
  * configuration into running pools.
  */
-final class Pools {
+public final class Pools {
 
     private static final Logger LOG = Logger.getLogger(Pools.class.getName());
 
@@ -43,12 +41,12 @@ final class Pools {
     private volatile State state = State.RUNNING;
 
     /** Where the pools are in their life: running until the application stops. */
-    enum State {
+    public enum State {
         RUNNING, SHUTTING_DOWN, TERMINATED
     }
 
     /** A pool was asked for after its application began to stop. */
-    static final class StoppedException extends FlameRejectedException {
+    public static final class StoppedException extends FlameRejectedException {
         private static final long serialVersionUID = 1L;
         private final transient State state;
 
@@ -57,12 +55,25 @@ final class Pools {
             this.state = state;
         }
 
-        State state() {
+        /**
+         * Where the pools were when the pool was asked for.
+         *
+         * @return shutting down or terminated
+         */
+        public State state() {
             return state;
         }
     }
 
-    Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader) {
+    /**
+     * The pools of one application, none started yet.
+     *
+     * @param config where the pools' settings come from
+     * @param runnerMode whether this JVM is a runner (every pool's {@code min} is then 0)
+     * @param events where the pools' events go
+     * @param loader the application's class loader, where backends are looked for first
+     */
+    public Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader) {
         this.config = config;
         this.runnerMode = runnerMode;
         this.events = events;
@@ -74,9 +85,11 @@ final class Pools {
     /**
      * Reads and checks a pool's configuration and backend name without starting anything.
      *
+     * @param name the pool
+     * @return its configuration, as the pool would run with it
      * @throws FlameConfigurationException naming the key at fault
      */
-    FlamePoolConfig validate(String name) {
+    public FlamePoolConfig validate(String name) {
         FlamePoolConfig c = new PoolConfigReader(config).read(name);
         if (!factories.containsKey(c.backend())) {
             throw new FlameConfigurationException(FlamePoolConfig.key(name, FlamePoolConfig.BACKEND),
@@ -85,7 +98,15 @@ final class Pools {
         return runnerMode ? c.toBuilder().min(0).build() : c; // FLAME forces min 0 on runners
     }
 
-    Pool get(String name) {
+    /**
+     * A pool, started on first use.
+     *
+     * @param name the pool
+     * @return the running pool
+     * @throws StoppedException once the application began to stop
+     * @throws FlameConfigurationException when the pool's settings are bad
+     */
+    public Pool get(String name) {
         State now = state;
         if (now != State.RUNNING) {
             // once stopping, a late caller must not start the pool again (and boot runners nobody stops)
@@ -94,7 +115,12 @@ final class Pools {
         return pools.computeIfAbsent(name, this::start);
     }
 
-    boolean runnerMode() {
+    /**
+     * Whether this JVM is a runner.
+     *
+     * @return {@code true} on a runner
+     */
+    public boolean runnerMode() {
         return runnerMode;
     }
 
@@ -108,7 +134,7 @@ final class Pools {
      * @param names the pools to start; those already started are left as they are
      * @return the configuration error of each pool that could not start, by name; empty when all started
      */
-    Map<String, FlameConfigurationException> startAll(Collection<String> names) {
+    public Map<String, FlameConfigurationException> startAll(Collection<String> names) {
         Map<String, FlamePoolConfig> configs = new LinkedHashMap<>();
         Map<String, FlameBackend> backends = new LinkedHashMap<>();
         Map<String, FlameConfigurationException> errors = new TreeMap<>();
@@ -152,7 +178,7 @@ final class Pools {
      * @param name the pool
      * @return {@code true} once {@link #get} or {@link #startAll} started it
      */
-    boolean started(String name) {
+    public boolean started(String name) {
         return pools.containsKey(name);
     }
 
@@ -181,7 +207,8 @@ final class Pools {
         }
     }
 
-    void shutdown() {
+    /** Shuts every pool down, waiting up to 2 minutes for their runners to stop; no pool starts after it. */
+    public void shutdown() {
         state = State.SHUTTING_DOWN;
         CompletableFuture<?>[] all = pools.values().stream().map(Pool::shutdown).toArray(CompletableFuture[]::new);
         try {

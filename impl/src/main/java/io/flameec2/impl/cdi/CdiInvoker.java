@@ -1,6 +1,6 @@
 package io.flameec2.impl.cdi;
 
-import io.flameec2.impl.exec.InvocationRunner;
+import io.flameec2.impl.exec.Invoker;
 import io.flameec2.spi.FlameInvocation;
 import jakarta.enterprise.inject.spi.CDI;
 import java.lang.reflect.InvocationTargetException;
@@ -21,18 +21,18 @@ import java.util.function.Function;
  * with an error naming that method before the bean is resolved, so nothing of it runs. One authenticated
  * message must not be able to run arbitrary bean code with the runner's rights.
  */
-final class CdiInvocationRunner implements InvocationRunner {
+final class CdiInvoker implements Invoker {
 
     private final RemoteMethods registered;
     private final Function<Class<?>, Object> beans;
 
     /**
-     * Creates the runner.
+     * Creates the invoker.
      *
      * @param registered the methods runners may invoke
      * @param beans resolves a bean class to its contextual instance
      */
-    CdiInvocationRunner(RemoteMethods registered, Function<Class<?>, Object> beans) {
+    CdiInvoker(RemoteMethods registered, Function<Class<?>, Object> beans) {
         this.registered = registered;
         this.beans = beans;
     }

@@ -1,4 +1,4 @@
-package io.flameec2.impl.remote;
+package io.flameec2.impl.remote.common;
 
 /**
  * The environment variables a parent hands a runner at boot, in every backend: process env for local

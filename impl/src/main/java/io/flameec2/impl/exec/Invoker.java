@@ -8,7 +8,7 @@ import io.flameec2.spi.FlameInvocation;
  * endpoint and the local backend both go through this one type, so both behave the same.
  */
 @FunctionalInterface
-public interface InvocationRunner {
+public interface Invoker {
 
     /**
      * Runs the invocation on the calling thread; the thread is interrupted when the call's deadline passes.
@@ -22,9 +22,9 @@ public interface InvocationRunner {
     /**
      * Runs closures only; bean methods need CDI and are refused with a message naming the bean.
      *
-     * @return the runner
+     * @return the invoker
      */
-    static InvocationRunner closuresOnly() {
+    static Invoker closuresOnly() {
         return invocation -> {
             if (invocation instanceof FlameInvocation.Closure closure) {
                 return closure.callable().call();

@@ -1,11 +1,13 @@
 package io.flameec2.impl.backend.ec2;
 
+import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.RunnerEnv;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
+import java.net.URI;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -41,6 +43,30 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
                 + settings.app() + ", leases of " + settings.leaseDuration().toSeconds() + " s refreshed every "
                 + settings.leaseRefreshInterval().toSeconds() + " s" + (reap ? "; instances of other parents of this"
                 + " app and pool are terminated once their lease passed" : "; orphan clean-up off"));
-        return new RemoteBackend(context, launcher, RemoteSettings.fromConfig());
+        return new RemoteBackend(context, launcher,
+                advertiseInstanceAddress(RemoteSettings.fromConfig(), settings, RemoteSettings.configLookup()));
+    }
+
+    /**
+     * With {@code auto-configure}, runners connect to the parent's private address from the instance metadata,
+     * unless {@code flame.parent.url} or {@code flame.parent.host} says otherwise (behind NAT, or with several
+     * interfaces where the metadata's primary one is not where runners reach the parent). Without it the
+     * parent would advertise its first non-loopback IPv4, which on an instance with a container bridge or a
+     * second interface may be one runners cannot reach.
+     *
+     * @param remote the global remote settings
+     * @param settings the pool's EC2 settings
+     * @param config the configuration, to see whether the parent's address was set
+     * @return the settings runners of this pool are given
+     */
+    static RemoteSettings advertiseInstanceAddress(RemoteSettings remote, Ec2Settings settings, ConfigLookup config) {
+        if (settings.parentAddress().isEmpty() || config.get(RemoteSettings.PARENT_URL).isPresent()
+                || config.get(RemoteSettings.PARENT_HOST).isPresent()) {
+            return remote;
+        }
+        String ip = settings.parentAddress().get();
+        LOG.info(() -> "pool '" + settings.pool() + "': runners connect to this instance's private address " + ip
+                + " (auto-configure; set " + RemoteSettings.PARENT_URL + " to change it)");
+        return remote.withParentUrl(URI.create("tls://" + (ip.contains(":") ? "[" + ip + "]" : ip)));
     }
 }

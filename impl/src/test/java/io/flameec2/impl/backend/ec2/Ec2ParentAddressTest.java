@@ -1,0 +1,34 @@
+package io.flameec2.impl.backend.ec2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.remote.RemoteSettings;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** With auto-configure, runners connect to the parent instance's private address unless the parent's is set. */
+class Ec2ParentAddressTest {
+
+    private static final URI BUNDLE = URI.create("s3://bucket/runner.zip");
+
+    @Test
+    void theInstancesPrivateAddressUnlessUrlOrHostIsSet() {
+        Ec2Settings auto = Ec2Settings.builder("p").imageId("ami-1").bundleUrl(BUNDLE).autoConfigure(true)
+                .parentAddress("10.1.2.3").build();
+        assertEquals(Optional.of(URI.create("tls://10.1.2.3")), advertised(auto, Map.of()));
+        assertEquals(Optional.of(URI.create("tls://10.9.9.9:7443")), advertised(auto,
+                Map.of(RemoteSettings.PARENT_URL, "tls://10.9.9.9:7443")), "flame.parent.url wins (NAT)");
+        assertEquals(Optional.empty(), advertised(auto, Map.of(RemoteSettings.PARENT_HOST, "10.0.0.7")),
+                "flame.parent.host: the bound address is advertised (several interfaces)");
+        Ec2Settings manual = Ec2Settings.builder("p").imageId("ami-1").bundleUrl(BUNDLE).build();
+        assertEquals(Optional.empty(), advertised(manual, Map.of()), "without auto-configure: as before");
+    }
+
+    private static Optional<URI> advertised(Ec2Settings settings, Map<String, String> values) {
+        ConfigLookup config = ConfigLookup.of(values);
+        return Ec2BackendFactory.advertiseInstanceAddress(RemoteSettings.read(config), settings, config).parentUrl();
+    }
+}

@@ -1,6 +1,10 @@
 package io.flameec2.impl.backend.ec2;
 
+import io.flameec2.FlameConfigurationException;
+import io.flameec2.impl.backend.process.ProcessWorkDir;
+import io.flameec2.impl.bundle.DeployedApplication;
 import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.remote.AppVersion;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.RunnerEnv;
@@ -8,6 +12,8 @@ import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -19,6 +25,8 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
 
     /** The backend's name in {@code flame.pools.<name>.backend}. */
     public static final String NAME = "ec2";
+    /** The system property Open Liberty sets to its installation directory. */
+    private static final String LIBERTY_INSTALL = "wlp.install.dir";
     private static final Logger LOG = Logger.getLogger(Ec2BackendFactory.class.getName());
 
     @Override
@@ -33,6 +41,9 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
                 ? Ec2Clients.presigner(settings) : null;
         Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings), presigner, context.parentId(),
                 context.pool().bootTimeout());
+        if (settings.bundlePrefix()) {
+            launcher.selfUploaded(selfUploaded(settings));
+        }
         // A runner is a parent of nested pools at most: it must never sweep its own parent's runners.
         boolean onRunner = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
         // leases are refreshed everywhere, so other parents never take this one's runners for orphans
@@ -45,6 +56,22 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
                 + " app and pool are terminated once their lease passed" : "; orphan clean-up off"));
         return new RemoteBackend(context, launcher,
                 advertiseInstanceAddress(RemoteSettings.fromConfig(), settings, RemoteSettings.configLookup()));
+    }
+
+    /** A {@code bundle-url} prefix: the parent packages and uploads its own bundle, on the first launch. */
+    private static SelfUploadedBundle selfUploaded(Ec2Settings settings) {
+        String key = Ec2Settings.key(settings.pool(), Ec2Settings.BUNDLE_URL);
+        String install = System.getProperty(LIBERTY_INSTALL);
+        if (install == null || install.isBlank() || !Files.isExecutable(Path.of(install, "bin/server"))) {
+            throw new FlameConfigurationException(key, "is a prefix (" + settings.bundleUrl() + "), for the parent"
+                    + " to upload its own bundle, but this parent does not run in an Open Liberty server (no "
+                    + LIBERTY_INSTALL + " with bin/server) to make one of: set it to a bundle's s3://bucket/key");
+        }
+        // the deployment's thread: its context class loader is the application's, which knows where its WAR is
+        ClassLoader application = Thread.currentThread().getContextClassLoader();
+        Path workDir = ProcessWorkDir.prepare(ProcessWorkDir.defaultDir(), key);
+        return new SelfUploadedBundle(settings, Ec2Clients.s3(settings), Path.of(install), workDir,
+                () -> DeployedApplication.locate(application), () -> AppVersion.resolve(RemoteSettings.configLookup()));
     }
 
     /**

@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * @param tags extra tags for every runner instance
  * @param env extra environment variables for the runner's JVM
  * @param bundleUrl where runners download the application bundle: {@code s3://bucket/key} (presigned by the
- *     parent) or {@code https://} (used as is)
+ *     parent), {@code s3://bucket/prefix/} (the parent uploads its own bundle under it, see
+ *     {@link #bundlePrefix()}) or {@code https://} (used as is)
  * @param javaPackage the OS package installing Java when the image has none; absent to pick per distribution
  * @param autoConfigure whether missing settings are copied from the parent's own instance (IMDSv2)
  * @param runnerPort the HTTP port of the runner's Liberty server (on loopback: FlameEC2 needs no inbound port)
@@ -114,6 +115,20 @@ public record Ec2Settings(
     public static final String TAGS = "tags";
     /** Key of {@link #env()}: {@code K=V,K2=V2}. */
     public static final String ENV = "env";
+    /**
+     * Whether {@link #bundleUrl()} is an S3 prefix ({@code s3://bucket/prefix/}, ending in {@code /}) under which
+     * the parent uploads its own bundle, rather than a bundle to download.
+     *
+     * @return {@code true} for a prefix
+     */
+    public boolean bundlePrefix() {
+        return isPrefix(bundleUrl);
+    }
+
+    private static boolean isPrefix(URI url) {
+        return "s3".equalsIgnoreCase(url.getScheme()) && url.getPath() != null && url.getPath().endsWith("/");
+    }
+
     /** Key of {@link #bundleUrl()}. */
     public static final String BUNDLE_URL = "bundle-url";
     /** Key of {@link #javaPackage()}. */
@@ -261,9 +276,10 @@ public record Ec2Settings(
         String scheme = Optional.ofNullable(bundleUrl.getScheme()).orElse("").toLowerCase(Locale.ROOT);
         switch (scheme) {
             case "s3" -> {
-                if (bundleUrl.getHost() == null || bundleUrl.getPath() == null || bundleUrl.getPath().length() < 2) {
+                if (bundleUrl.getHost() == null || bundleUrl.getPath() == null || bundleUrl.getPath().isEmpty()) {
                     throw new FlameConfigurationException(key(pool, BUNDLE_URL),
-                            "must be s3://bucket/key, was '" + bundleUrl + "'");
+                            "must be s3://bucket/key, or s3://bucket/prefix/ for the parent to upload its own, was '"
+                                    + bundleUrl + "'");
                 }
             }
             case "https" -> {
@@ -276,7 +292,12 @@ public record Ec2Settings(
                     "must be s3://bucket/key (presigned by the parent) or an https:// URL, was '" + bundleUrl + "'");
         }
         String path = bundleUrl.getPath().toLowerCase(Locale.ROOT);
-        if (!path.endsWith(".zip") && !path.endsWith(".tar.gz") && !path.endsWith(".tgz")) {
+        if (isPrefix(bundleUrl)) {
+            if (bundleSha256.isPresent()) {
+                throw new FlameConfigurationException(key(pool, BUNDLE_SHA256), "must not be set with a bundle-url"
+                        + " prefix (" + bundleUrl + "): the parent computes the SHA-256 of the bundle it uploads");
+            }
+        } else if (!path.endsWith(".zip") && !path.endsWith(".tar.gz") && !path.endsWith(".tgz")) {
             throw new FlameConfigurationException(key(pool, BUNDLE_URL),
                     "must name a Liberty server package ending in .zip, .tar.gz or .tgz, was '" + bundleUrl + "'");
         }

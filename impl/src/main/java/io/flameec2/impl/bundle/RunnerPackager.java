@@ -59,6 +59,23 @@ public final class RunnerPackager {
         return p.getProperty("com.ibm.websphere.productVersion", "unknown").replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
+    /**
+     * Packages the runner bundle of this recipe into a file (a build's output), whatever is there.
+     *
+     * @param recipe the application and runner configuration
+     * @param wlp the Liberty installation to package the runtime from
+     * @param zip the bundle to write; its directory must exist
+     * @throws IOException when packaging fails (the message quotes Liberty's output)
+     */
+    public static void packageTo(RunnerRecipe recipe, Path wlp, Path zip) throws IOException {
+        Path target = zip.toAbsolutePath();
+        Path staging = target.resolveSibling("." + target.getFileName() + ".building");
+        ContentCache.delete(staging);
+        build(recipe, wlp, staging);
+        Files.move(staging, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private static void build(RunnerRecipe recipe, Path wlp, Path staging) throws IOException {
         Path work = Files.createTempDirectory(staging.getParent(), ".package-");
         try {

@@ -3,6 +3,7 @@ package io.flameec2.impl.backend.ec2;
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.impl.backend.process.ProcessWorkDir;
 import io.flameec2.impl.bundle.DeployedApplication;
+import io.flameec2.impl.bundle.LibertyInstallation;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.remote.AppVersion;
 import io.flameec2.impl.remote.RemoteBackend;
@@ -12,7 +13,6 @@ import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -25,8 +25,6 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
 
     /** The backend's name in {@code flame.pools.<name>.backend}. */
     public static final String NAME = "ec2";
-    /** The system property Open Liberty sets to its installation directory. */
-    private static final String LIBERTY_INSTALL = "wlp.install.dir";
     private static final Logger LOG = Logger.getLogger(Ec2BackendFactory.class.getName());
 
     @Override
@@ -61,16 +59,14 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
     /** A {@code bundle-url} prefix: the parent packages and uploads its own bundle, on the first launch. */
     private static SelfUploadedBundle selfUploaded(Ec2Settings settings) {
         String key = Ec2Settings.key(settings.pool(), Ec2Settings.BUNDLE_URL);
-        String install = System.getProperty(LIBERTY_INSTALL);
-        if (install == null || install.isBlank() || !Files.isExecutable(Path.of(install, "bin/server"))) {
-            throw new FlameConfigurationException(key, "is a prefix (" + settings.bundleUrl() + "), for the parent"
-                    + " to upload its own bundle, but this parent does not run in an Open Liberty server (no "
-                    + LIBERTY_INSTALL + " with bin/server) to make one of: set it to a bundle's s3://bucket/key");
-        }
+        Path wlp = LibertyInstallation.ofThisServer().orElseThrow(() -> new FlameConfigurationException(key,
+                "is a prefix (" + settings.bundleUrl() + "), for the parent to upload its own bundle, but this parent"
+                        + " does not run in an Open Liberty server (no " + LibertyInstallation.PROPERTY + " with"
+                        + " bin/server) to make one of: set it to a bundle's s3://bucket/key"));
         // the deployment's thread: its context class loader is the application's, which knows where its WAR is
         ClassLoader application = Thread.currentThread().getContextClassLoader();
         Path workDir = ProcessWorkDir.prepare(ProcessWorkDir.defaultDir(), key);
-        return new SelfUploadedBundle(settings, Ec2Clients.s3(settings), Path.of(install), workDir,
+        return new SelfUploadedBundle(settings, Ec2Clients.s3(settings), wlp, workDir,
                 () -> DeployedApplication.locate(application), () -> AppVersion.resolve(RemoteSettings.configLookup()));
     }
 

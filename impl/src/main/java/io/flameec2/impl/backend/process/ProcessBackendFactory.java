@@ -2,6 +2,7 @@ package io.flameec2.impl.backend.process;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.impl.bundle.DeployedApplication;
+import io.flameec2.impl.bundle.LibertyInstallation;
 import io.flameec2.impl.remote.AppVersion;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
@@ -28,8 +29,6 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
 
     /** The backend's name. */
     public static final String NAME = "process";
-    /** The system property Open Liberty sets to its installation directory. */
-    static final String LIBERTY_INSTALL = "wlp.install.dir";
 
     @Override
     public String name() {
@@ -77,17 +76,10 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
 
     /** No bundle: runners run this parent's own application with its own Liberty installation. */
     private static RunnerServerSource selfBuilt(BackendContext context, String key) {
-        String install = System.getProperty(LIBERTY_INSTALL);
-        if (install == null || install.isBlank()) {
-            throw new FlameConfigurationException(key, "is required outside an Open Liberty server (no "
-                    + LIBERTY_INSTALL + " to run runners with): the runner bundle (a Liberty server package zip, see"
-                    + " liberty-config/README.md) pool '" + context.pool().name() + "' boots runners from");
-        }
-        Path wlp = Path.of(install);
-        if (!Files.isExecutable(wlp.resolve("bin/server"))) {
-            throw new FlameConfigurationException(key, "is not set, and this server's Liberty installation " + wlp
-                    + " (" + LIBERTY_INSTALL + ") has no bin/server to run runners with: set it to a runner bundle");
-        }
+        Path wlp = LibertyInstallation.ofThisServer().orElseThrow(() -> new FlameConfigurationException(key,
+                "is required outside an Open Liberty server (no " + LibertyInstallation.PROPERTY + " with bin/server"
+                        + " to run runners with): the runner bundle (a Liberty server package zip, see"
+                        + " liberty-config/README.md) pool '" + context.pool().name() + "' boots runners from"));
         // the deployment's thread: its context class loader is the application's, which knows where its WAR is
         ClassLoader application = Thread.currentThread().getContextClassLoader();
         return new SelfBuiltServer(context.pool().name(), wlp, () -> DeployedApplication.locate(application),

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlamePoolConfig;
+import io.flameec2.impl.bundle.LibertyInstallation;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import java.io.InputStream;
@@ -134,8 +135,8 @@ class SelfBuiltServerTest {
 
     @Test
     void withoutABundleOutsideLibertyTheDeploymentFailsNamingTheKey() {
-        String before = System.getProperty(ProcessBackendFactory.LIBERTY_INSTALL);
-        System.clearProperty(ProcessBackendFactory.LIBERTY_INSTALL);
+        String before = System.getProperty(LibertyInstallation.PROPERTY);
+        System.clearProperty(LibertyInstallation.PROPERTY);
         try {
             FlameConfigurationException e = assertThrows(FlameConfigurationException.class,
                     () -> new ProcessBackendFactory().launcher(ConfigBackendContext.of(
@@ -145,7 +146,7 @@ class SelfBuiltServerTest {
             assertTrue(e.getMessage().contains("outside an Open Liberty server"), e.getMessage());
         } finally {
             if (before != null) {
-                System.setProperty(ProcessBackendFactory.LIBERTY_INSTALL, before);
+                System.setProperty(LibertyInstallation.PROPERTY, before);
             }
         }
     }

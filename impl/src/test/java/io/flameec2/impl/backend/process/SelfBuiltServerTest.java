@@ -151,6 +151,49 @@ class SelfBuiltServerTest {
         }
     }
 
+    @Test
+    void anExplicitBundleWinsOverTheParentsOwnApplication() throws Exception {
+        Path bundle = tmp.resolve("runner.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(bundle))) {
+            zip.putNextEntry(new ZipEntry("wlp/bin/server"));
+            zip.write("#!/bin/sh\necho \"$*\" > \"$WLP_OUTPUT_DIR/started-from-bundle\"\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("wlp/usr/servers/mine/server.xml"));
+            zip.write("<server/>\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        Path work = tmp.resolve("work");
+        String before = System.getProperty(LibertyInstallation.PROPERTY);
+        System.setProperty(LibertyInstallation.PROPERTY, fakeLiberty().toString()); // as inside Liberty
+        ProcessLauncher launcher = null;
+        try {
+            launcher = (ProcessLauncher) new ProcessBackendFactory().launcher(ConfigBackendContext.of(
+                    FlamePoolConfig.builder("p").max(1).backend("process").build(),
+                    Map.of(WORK_KEY, work.toString(), "flame.pools.p.process.bundle", bundle.toString()), "parent-1"));
+            launcher.launch("p-1", Map.of("FLAME_RUNNER", "true"));
+            Path started;
+            try (var entries = Files.list(work)) {
+                started = entries.filter(d -> d.getFileName().toString().startsWith("runner.zip-")).findFirst()
+                        .orElseThrow().resolve("output/p-1/started-from-bundle");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(started));
+            assertEquals("run mine", Files.readString(started).trim());
+            try (var entries = Files.list(work)) {
+                assertTrue(entries.noneMatch(d -> d.getFileName().toString().startsWith("runner-")),
+                        "no runner server was made of the parent");
+            }
+        } finally {
+            if (launcher != null) {
+                launcher.close();
+            }
+            if (before == null) {
+                System.clearProperty(LibertyInstallation.PROPERTY);
+            } else {
+                System.setProperty(LibertyInstallation.PROPERTY, before);
+            }
+        }
+    }
+
     /** A stand-in Liberty installation whose {@code bin/server} records its arguments and environment. */
     private Path fakeLiberty() throws Exception {
         Path wlp = tmp.resolve("wlp");

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the demo on this machine: a parent Open Liberty server on http://localhost:9080 whose /app/primes
-# endpoint computes on runners, local Liberty processes booted on demand from the demo's runner bundle and
-# stopped when idle. Needs Java 17 and Maven; downloads Open Liberty from Maven Central.
+# endpoint computes on runners: local Liberty processes running the parent's own WAR with its Liberty
+# installation (the parent makes their server on first use: no bundle step), booted on demand and stopped
+# when idle. Needs Java 17 and Maven; downloads Open Liberty from Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 target=$root/demo/target
-mvn -B -q -pl demo -am install -DskipTests
+mvn -B -q -pl demo -am package -DskipTests
 mvn -B -q dependency:copy -Dartifact=io.openliberty:openliberty-runtime:26.0.0.3:zip \
   -DoutputDirectory="$target" -Dmdep.stripVersion=true
 rm -rf "$target/wlp-demo"
@@ -14,19 +15,11 @@ mkdir -p "$target/wlp-demo"
 unzip -q "$target/openliberty-runtime.zip" -d "$target/wlp-demo"
 wlp=$target/wlp-demo/wlp
 
-echo "[flame demo] packaging the runner bundle (the same WAR, runner server.xml)"
-"$wlp/bin/server" create flamerunner >/dev/null
-cp "$root/liberty-config/src/main/liberty/runner/server.xml" "$wlp/usr/servers/flamerunner/server.xml"
-mkdir -p "$wlp/usr/servers/flamerunner/apps"
-cp "$target/flame-demo.war" "$wlp/usr/servers/flamerunner/apps/app.war"
-"$wlp/bin/server" package flamerunner --archive="$target/flamerunner.zip" --include=minify >/dev/null
-
 echo "[flame demo] starting the parent server"
 "$wlp/bin/server" create demo >/dev/null
 cp "$root/liberty-config/src/main/liberty/parent/server.xml" "$wlp/usr/servers/demo/server.xml"
 mkdir -p "$wlp/usr/servers/demo/apps"
 cp "$target/flame-demo.war" "$wlp/usr/servers/demo/apps/app.war"
-echo "-Dflame.pools.primes.process.bundle=$target/flamerunner.zip" > "$wlp/usr/servers/demo/jvm.options"
 echo "[flame demo] when the server is up: curl 'http://localhost:9080/app/primes?n=3000000'"
-echo "[flame demo] runner logs: /tmp/flame-process-$(id -un)/flamerunner.zip-*/output/<runner id>/flamerunner/logs/messages.log"
+echo "[flame demo] runner logs: /tmp/flame-process-$(id -un)/runner-*/output/<runner id>/flamerunner/logs/messages.log"
 exec "$wlp/bin/server" run demo

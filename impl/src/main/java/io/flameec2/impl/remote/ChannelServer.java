@@ -23,11 +23,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.URI;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -141,6 +143,20 @@ public final class ChannelServer {
      */
     public String advertisedAddress() {
         return advertised;
+    }
+
+    /**
+     * Where a pool's runners connect: its own {@code flame.parent.url} when it has one (an {@code ec2} pool's may
+     * be the instance's private address from {@code auto-configure}, while the listener is shared with pools
+     * that advertise another), else {@link #advertisedAddress()}.
+     *
+     * @param parentUrl the pool's parent URL; without a port, this listener's port
+     * @return {@code host:port}
+     */
+    public String advertisedAddress(Optional<URI> parentUrl) {
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        return parentUrl.map(u -> hostLiteral(u.getHost()) + ":" + (u.getPort() > 0 ? u.getPort() : port))
+                .orElse(advertised);
     }
 
     /**

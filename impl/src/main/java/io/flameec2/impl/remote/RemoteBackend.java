@@ -102,7 +102,7 @@ public final class RemoteBackend implements FlameBackend {
      * @return the address
      */
     public String parentAddress() {
-        return server.advertisedAddress();
+        return server.advertisedAddress(settings.parentUrl());
     }
 
     @Override
@@ -150,7 +150,7 @@ public final class RemoteBackend implements FlameBackend {
                 codec, replies, loader, launches, launched, listener, timers, settings));
         LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' launched (" + launched.describe()
                 + "), waiting up to " + config.bootTimeout().toMillis() + " ms for it to join at "
-                + server.advertisedAddress() + " from " + launched.joinOrigin().description());
+                + server.advertisedAddress(settings.parentUrl()) + " from " + launched.joinOrigin().description());
         awaitJoin(runnerId, launched, join, config, started, result);
     }
 
@@ -181,7 +181,7 @@ public final class RemoteBackend implements FlameBackend {
                     why = cause.getMessage();
                 }
                 String message = why + "; launched " + launched.describe() + ", parent channel "
-                        + server.advertisedAddress() + diagnostics(launched);
+                        + server.advertisedAddress(settings.parentUrl()) + diagnostics(launched);
                 LOG.warning(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' failed to boot: " + message);
                 result.completeExceptionally(new FlameBootException(pool.name(), runnerId, message, cause));
                 return;
@@ -225,7 +225,7 @@ public final class RemoteBackend implements FlameBackend {
         env.put(RunnerEnv.RUNNER_ID, runnerId);
         env.put(RunnerEnv.POOL, pool.name());
         env.put(RunnerEnv.PARENT_ID, context.parentId());
-        env.put(RunnerEnv.PARENT_ADDRESS, server.advertisedAddress());
+        env.put(RunnerEnv.PARENT_ADDRESS, server.advertisedAddress(settings.parentUrl()));
         env.put(RunnerEnv.PARENT_FINGERPRINT, server.fingerprint());
         env.put(RunnerEnv.JOIN_TOKEN, token);
         env.put(RunnerEnv.APP_VERSION, settings.appVersion());

@@ -137,6 +137,18 @@ public record RemoteSettings(String parentHost, int parentPort, Optional<URI> pa
     }
 
     /**
+     * These settings with another address runners connect to (such as the instance's private address that
+     * {@code auto-configure} read).
+     *
+     * @param url {@code tls://host} or {@code tls://host:port}; without a port, the listener's port is used
+     * @return the copy
+     */
+    public RemoteSettings withParentUrl(URI url) {
+        return new RemoteSettings(parentHost, parentPort, Optional.of(url), heartbeatInterval, parentLossTimeout,
+                appVersion, filter, joinTimeout, maxUnauthenticated, replyFilter);
+    }
+
+    /**
      * Reads the settings from MicroProfile Config when it is present (in the container), else from system
      * properties.
      *

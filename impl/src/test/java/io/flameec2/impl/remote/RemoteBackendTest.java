@@ -111,6 +111,24 @@ class RemoteBackendTest {
     }
 
     @Test
+    void aPoolWithItsOwnParentUrlGivesItToItsRunnersWhileSharingTheListener() {
+        RemoteSettings settings = RemoteSettings.read(ConfigLookup.of(Map.of(RemoteSettings.PARENT_HOST, "127.0.0.1",
+                RemoteSettings.HEARTBEAT_INTERVAL, "200ms", RemoteSettings.PARENT_LOSS_TIMEOUT, "1s",
+                AppVersion.KEY, "1.0")));
+        // as an ec2 pool with auto-configure: the instance's private address, the shared listener's port
+        RemoteBackend ec2 = new RemoteBackend(new TestBackendContext(pool), new ThreadLauncher(),
+                settings.withParentUrl(java.net.URI.create("tls://10.1.2.3")));
+        try {
+            String port = backend.parentAddress().substring(backend.parentAddress().lastIndexOf(':') + 1);
+            assertEquals("127.0.0.1:" + port, backend.parentAddress());
+            assertEquals("10.1.2.3:" + port, ec2.parentAddress());
+            assertEquals("10.1.2.3:" + port, ec2.env("r-9", "token", pool).get(RunnerEnv.PARENT_ADDRESS));
+        } finally {
+            ec2.close();
+        }
+    }
+
+    @Test
     void bootsJoinsAndRunsAClosure() throws Exception {
         FlameRunnerHandle runner = boot("r-1");
         assertEquals("r-1", runner.id());

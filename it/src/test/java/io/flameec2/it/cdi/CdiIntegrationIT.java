@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.it.ArquillianServer;
-import io.flameec2.it.process.RunnerBundle;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.container.test.api.ShouldThrowException;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +29,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The CDI and MicroProfile integration inside a real Open Liberty parent server, deployed by Arquillian: the
  * test application (its beans, a servlet and a REST resource driving them, its microprofile-config.properties,
  * with the runner WAR overlaid) is a ShrinkWrap archive built here; pool "fast" uses the local backend (with the
- * serialization round trip), pool "proc" boots Liberty runner processes from a bundle of the same application.
+ * serialization round trip), pool "proc" boots Liberty runner processes with no bundle setting: the parent
+ * server makes its runners' server of its own deployed WAR and Liberty installation, as an application written
+ * from the README does.
  * A second archive with invalid {@code @FlameRemote} methods must fail to deploy, naming them.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -56,15 +56,10 @@ class CdiIntegrationIT {
     URL app;
 
     @Deployment(name = "cdi", testable = false, order = 1)
-    static WebArchive cdi() throws Exception {
-        Class<?>[] classes = {RemoteBean.class, ItServlet.class, EventLog.class, ExecutorScenario.class,
-            ItResource.class, ItRestApplication.class};
-        // the runners' bundle: the same application, packaged as its build would (without the bundle's own path)
-        Path war = Files.createTempFile("flame-cdi-app", ".war");
-        war.toFile().deleteOnExit();
-        ArquillianServer.application("cdi.war", CONFIG, classes).as(ZipExporter.class).exportTo(war.toFile(), true);
-        Path bundle = RunnerBundle.packageWar(war);
-        return ArquillianServer.application("cdi.war", CONFIG + "flame.pools.proc.process.bundle=" + bundle + "\n", classes);
+    static WebArchive cdi() {
+        // no bundle setting: the parent builds its runners' server from its own WAR and Liberty installation
+        return ArquillianServer.application("cdi.war", CONFIG, RemoteBean.class, ItServlet.class, EventLog.class,
+                ExecutorScenario.class, ItResource.class, ItRestApplication.class);
     }
 
     @Deployment(name = "bad", testable = false, order = 2)
@@ -98,7 +93,17 @@ class CdiIntegrationIT {
         String answer = body("it/runner");
         assertTrue(answer.startsWith("runner proc-"), answer);
         assertTrue(answer.contains("of pool proc"), answer);
-        assertRunnerProcess(Long.parseLong(answer.substring(answer.lastIndexOf(' ') + 1)));
+        long pid = Long.parseLong(answer.substring(answer.lastIndexOf(' ') + 1));
+        assertRunnerProcess(pid);
+        // the runner runs the parent's own WAR, in a runner server the parent made with its Liberty installation
+        String environ = Files.readString(Path.of("/proc/" + pid + "/environ"));
+        String userDir = Arrays.stream(environ.split("\0")).filter(v -> v.startsWith("WLP_USER_DIR="))
+                .map(v -> v.substring("WLP_USER_DIR=".length())).findFirst().orElseThrow(() -> new AssertionError(
+                        "the runner has no WLP_USER_DIR: " + environ));
+        assertTrue(userDir.matches(".*/flame-process-[^/]+/runner-[^/]+/usr"), userDir);
+        assertTrue(Files.isRegularFile(Path.of(userDir, "servers/flamerunner/apps/app.war")), userDir);
+        assertTrue(Files.readString(ArquillianServer.messagesLog()).contains("flame pool 'proc': runner server of "),
+                "the parent logs the runner server it made");
     }
 
     @Test

@@ -11,9 +11,12 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.impl.backend.ec2.Ec2BackendFactory;
+import io.flameec2.impl.backend.process.ProcessWorkDir;
+import io.flameec2.impl.bundle.DeployedApplication;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.FlameBackend;
+import io.flameec2.it.process.RunnerBundle;
 import io.flameec2.spi.FlameInvocation;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -37,6 +41,10 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * End to end through EC2-in-a-box: this JVM is the parent (the pool engine with the {@code ec2} backend,
  * found by its name like in production, AWS endpoints overridden to the box); runners are Open Liberty
  * servers booted by the product's user-data from a bundle presigned out of s3proxy, running the runner WAR.
+ * The Liberty runners' bundle is the parent's own: the pool's {@code bundle-url} is only an S3 prefix, and the
+ * parent (here playing a Liberty server: {@code wlp.install.dir} and its deployed WAR are set as Liberty would)
+ * packages and uploads its application, as in production; after a new build of the application, the next
+ * runner runs the new code.
  */
 class Ec2EndToEndIT {
 
@@ -58,26 +66,49 @@ class Ec2EndToEndIT {
         // the parent's settings (no MicroProfile Config in this JVM: system properties)
         System.setProperty("flame.parent.host", BoxNetwork.GATEWAY);
         System.setProperty("flame.app-version", APP_VERSION);
-        System.setProperty("flame.serialization.allow", E2eTask.class.getName());
+        System.setProperty("flame.serialization.allow", E2eTask.class.getName() + ";" + CodeTask.class.getName());
         work = Files.createTempDirectory("fec2-e2e");
-        Path zip = BoxHarness.packageLibertyRunner(work, APP_VERSION, E2eTask.class);
+        // what a Liberty parent has: its installation, and its deployed WAR
+        Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
+        Sh.run("unzip", "-q", runtime.toString(), "-d", work.toString());
+        System.setProperty("wlp.install.dir", work.resolve("wlp").toString());
+        DeployedApplication.record(application("v1", APP_VERSION));
         fx = new BoxFixture();
-        libertyBundle = fx.upload("e2e/flamerunner.zip", zip);
+        libertyBundle = URI.create("s3://" + BoxFixture.BUCKET + "/e2e/");
         silentBundle = fx.upload("e2e/silent.zip", FakeRunnerBundle.zip());
     }
 
+    /** A build of the application: the runner WAR, the test's closures, its configuration and a code marker. */
+    private static Path application(String code, String appVersion) throws Exception {
+        Path war = work.resolve("app-" + code + ".war");
+        RunnerBundle.war(war, Map.of("WEB-INF/classes/META-INF/microprofile-config.properties",
+                "flame.app-version=" + appVersion + "\nflame.serialization.allow=" + E2eTask.class.getName() + ";"
+                        + CodeTask.class.getName() + "\n", "WEB-INF/classes/e2e-code.txt", code), E2eTask.class,
+                CodeTask.class);
+        return war;
+    }
+
     @AfterAll
-    static void cleanUp() {
+    static void cleanUp() throws Exception {
         // leave this JVM's configuration as we found it for the test classes that follow
         System.clearProperty("flame.parent.host");
         System.clearProperty("flame.app-version");
         System.clearProperty("flame.serialization.allow");
+        System.clearProperty("wlp.install.dir");
+        DeployedApplication.record(null);
         if (fx != null) {
             fx.close();
             assertEquals(List.of(), BoxNetwork.namespaces(), "network namespaces leaked");
         }
         if (work != null) {
             Ec2Box.deleteTree(work);
+        }
+        // the bundles this test's parent packaged in its work directory (the build lock serializes the box tests)
+        try (Stream<Path> packaged = Files.list(ProcessWorkDir.defaultDir())) {
+            packaged.filter(p -> p.getFileName().toString().matches("\\.?runner-" + APP_VERSION + ".*"))
+                    .forEach(Ec2Box::deleteTree);
+        } catch (java.io.IOException e) {
+            // none
         }
     }
 
@@ -146,12 +177,35 @@ class Ec2EndToEndIT {
         assertTrue(instance.stateReason.contains("TerminateInstances"), instance.stateReason);
     }
 
+    /**
+     * The parent is redeployed with a new build of its application (another WAR, another version): its next
+     * runner runs the new code with no manual step, from a bundle under a key of its own whose digest the
+     * runner checked. Then the parent vanishes, and that runner powers off (one runner boot serves both: a
+     * Liberty runner in the box takes a minute or more).
+     */
     @Test
-    void whenTheParentDiesItsRunnerPowersOffAndTheInstanceIsTerminated() throws Exception {
-        pool = pool("orphan", libertyBundle, Duration.ofMinutes(3), Map.of());
-        assertTrue(pool.submit(new FlameInvocation.Closure(new E2eTask(1)), Duration.ofMinutes(4))
-                .get(5, TimeUnit.MINUTES).toString().startsWith("6 from "));
+    void aNewBuildRunsOnTheNextRunnerAndWhenTheParentDiesItsRunnerPowersOff() throws Exception {
+        String version = APP_VERSION + "-2";
+        DeployedApplication.record(application("v2", version));
+        System.setProperty("flame.app-version", version);
+        try {
+            pool = pool("orphan", libertyBundle, Duration.ofMinutes(3), Map.of());
+            assertEquals("v2", pool.submit(new FlameInvocation.Closure(new CodeTask()), Duration.ofMinutes(4))
+                    .get(5, TimeUnit.MINUTES));
+        } finally {
+            DeployedApplication.record(application("v1", APP_VERSION));
+            System.setProperty("flame.app-version", APP_VERSION);
+        }
+        List<String> keys = fx.s3Client.listObjectsV2(b -> b.bucket(BoxFixture.BUCKET).prefix("e2e/runner-"))
+                .contents().stream().map(o -> o.key()).toList();
+        String key = keys.stream().filter(k -> k.startsWith("e2e/runner-" + version + "-")).findFirst()
+                .orElseThrow(() -> new AssertionError("no bundle of " + version + " in " + keys));
+        String sha = fx.s3Client.headObject(b -> b.bucket(BoxFixture.BUCKET).key(key)).metadata().get("flame-sha256");
+        assertTrue(sha != null && sha.matches("[0-9a-f]{64}"), "digest metadata of " + key + ": " + sha);
         BoxInstance instance = fx.box.instances().get(fx.box.instances().size() - 1);
+        String console = instance.consoleOutput(); // where the user-data logs (logger -t flame_ec2_init)
+        assertTrue(console.contains("bundle SHA-256 " + sha + " verified"), "the runner checked the digest:\n" + console);
+
         // the parent vanishes: no heartbeats, no endpoint, no stop request; the pool is abandoned, not shut down
         backend.close();
         pool = null;

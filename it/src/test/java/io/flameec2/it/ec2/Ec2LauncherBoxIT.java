@@ -9,13 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.impl.config.ConfigBackendContext;
+import io.flameec2.impl.backend.ec2.Ec2BackendFactory;
 import io.flameec2.impl.backend.ec2.Ec2Clients;
 import io.flameec2.impl.backend.ec2.Ec2Launcher;
 import io.flameec2.impl.backend.ec2.Ec2Settings;
 import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
 import io.flameec2.impl.backend.ec2.InstanceMetadata;
+import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
+import io.flameec2.spi.FlameBackend;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -341,6 +344,20 @@ class Ec2LauncherBoxIT {
                 "flame.ec2.auto-configure", "true", "flame.ec2.bundle-url", bundle.toString()), "parent-box"));
         assertEquals(Optional.of("ami-0parent"), s.imageId());
         assertEquals(Optional.of(fx.box.gateway()), s.parentAddress());
+        // and runners are told to connect there, with no flame.parent.url or flame.parent.host set
+        assertEquals(null, System.getProperty("flame.parent.url"));
+        assertEquals(null, System.getProperty("flame.parent.host"));
+        FlameBackend backend = new Ec2BackendFactory().create(ConfigBackendContext.of(
+                FlamePoolConfig.builder("box").max(2).backend("ec2").build(), Map.of(
+                "flame.ec2.auto-configure", "true", "flame.ec2.bundle-url", bundle.toString(),
+                "flame.ec2.app", "it-auto", "flame.ec2.endpoint", fx.box.endpoint().toString(),
+                "flame.ec2.s3-endpoint", fx.s3.endpoint().toString()), "parent-box"));
+        try {
+            String address = ((RemoteBackend) backend).parentAddress();
+            assertTrue(address.startsWith(fx.box.gateway() + ":"), address);
+        } finally {
+            backend.close();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -74,7 +74,7 @@ public final class RunnerBundle {
             delete(work);
             try (java.util.stream.Stream<Path> cached = Files.list(Path.of(System.getProperty("java.io.tmpdir"),
                     "flame-process-" + System.getProperty("user.name")))) { // the process backend's work-dir
-                cached.filter(p -> p.getFileName().toString().startsWith(SERVER + ".zip-" + size + "-"))
+                cached.filter(p -> p.getFileName().toString().replaceFirst("^\\.", "").startsWith(SERVER + ".zip-" + size + "-"))
                         .forEach(RunnerBundle::delete);
             } catch (IOException e) {
                 // nothing cached

@@ -5,6 +5,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -34,6 +35,25 @@ public final class Ec2Clients {
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(API_CALL_TIMEOUT));
         settings.region().map(Region::of).ifPresent(b::region);
         settings.endpoint().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    /**
+     * The S3 client that uploads the parent's own bundle under a {@code bundle-url} prefix; path-style addressing
+     * when an endpoint override is set, as for the presigner.
+     *
+     * @param settings the pool's settings
+     * @return a new client; the caller closes it
+     */
+    public static S3Client s3(Ec2Settings settings) {
+        var b = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)))
+                // a part of 16 MiB on a slow link takes a while: the timeout is per call, parts are retried
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(Duration.ofMinutes(5)));
+        settings.region().map(Region::of).ifPresent(b::region);
+        settings.s3Endpoint().ifPresent(uri -> b.endpointOverride(uri)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));
         return b.build();
     }
 

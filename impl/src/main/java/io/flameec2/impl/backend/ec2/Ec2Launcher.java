@@ -77,6 +77,7 @@ public final class Ec2Launcher implements RunnerLauncher {
     private final Ec2Settings settings;
     private final Ec2Client ec2;
     private final S3Presigner presigner;
+    private volatile SelfUploadedBundle selfUploaded;
     private final String parentId;
     private final Duration bootTimeout;
     /** The runners whose leases this parent refreshes: launched, and neither terminated nor seen gone. */
@@ -107,6 +108,17 @@ public final class Ec2Launcher implements RunnerLauncher {
     }
 
     /**
+     * Gives this launcher the parent's own bundle to use for a {@code bundle-url} prefix.
+     *
+     * @param bundle packages and uploads the parent's bundle on first launch; closed with this launcher
+     * @return this launcher
+     */
+    Ec2Launcher selfUploaded(SelfUploadedBundle bundle) {
+        this.selfUploaded = bundle;
+        return this;
+    }
+
+    /**
      * The settings this launcher uses.
      *
      * @return the settings
@@ -121,8 +133,19 @@ public final class Ec2Launcher implements RunnerLauncher {
         runnerEnv.putAll(env);
         // each runner has an instance of its own: the port is the pool's, not a free one picked per runner
         runnerEnv.putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(settings.runnerPort()));
-        URI bundle = BundleUrl.resolve(settings.bundleUrl(), presigner, bootTimeout);
-        String userData = UserData.base64(UserData.render(runnerId, bundle, settings.bundleSha256().orElse(null),
+        URI configured = settings.bundleUrl();
+        Optional<String> sha256 = settings.bundleSha256();
+        if (settings.bundlePrefix()) {
+            if (selfUploaded == null) {
+                throw new IllegalStateException(Ec2Settings.key(settings.pool(), Ec2Settings.BUNDLE_URL)
+                        + " is a prefix, but this launcher has no bundle of the parent's own to upload");
+            }
+            SelfUploadedBundle.Published own = selfUploaded.get();
+            configured = own.url();
+            sha256 = own.sha256();
+        }
+        URI bundle = BundleUrl.resolve(configured, presigner, bootTimeout);
+        String userData = UserData.base64(UserData.render(runnerId, bundle, sha256.orElse(null),
                 settings.javaPackage().orElse(null), settings.runnerPort(), runnerEnv));
         List<String> types = settings.instanceTypes().isEmpty() ? nullList() : settings.instanceTypes();
         List<String> subnets = settings.subnetIds().isEmpty() ? nullList() : settings.subnetIds();
@@ -393,6 +416,9 @@ public final class Ec2Launcher implements RunnerLauncher {
             }
         }
         ec2.close();
+        if (selfUploaded != null) {
+            selfUploaded.close();
+        }
         if (presigner != null) {
             presigner.close();
         }

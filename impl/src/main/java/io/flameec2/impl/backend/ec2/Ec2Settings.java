@@ -50,7 +50,8 @@ import java.util.stream.Collectors;
  * @param tags extra tags for every runner instance
  * @param env extra environment variables for the runner's JVM
  * @param bundleUrl where runners download the application bundle: {@code s3://bucket/key} (presigned by the
- *     parent) or {@code https://} (used as is)
+ *     parent), {@code s3://bucket/prefix/} (the parent uploads its own bundle under it, see
+ *     {@link #bundlePrefix()}) or {@code https://} (used as is)
  * @param javaPackage the OS package installing Java when the image has none; absent to pick per distribution
  * @param autoConfigure whether missing settings are copied from the parent's own instance (IMDSv2)
  * @param runnerPort the HTTP port of the runner's Liberty server (on loopback: FlameEC2 needs no inbound port)
@@ -162,6 +163,21 @@ public record Ec2Settings(
             LAUNCH_TEMPLATE_VERSION, INSTANCE_TYPE, SUBNET_ID, SECURITY_GROUP_IDS, IAM_INSTANCE_PROFILE, KEY_NAME,
             REGION, ENDPOINT, S3_ENDPOINT, IMDS_ENDPOINT, TAGS, ENV, BUNDLE_URL, JAVA_PACKAGE, AUTO_CONFIGURE,
             RUNNER_PORT, TERMINATE_ORPHANS, VERIFY_JOIN_ADDRESS, BUNDLE_SHA256, LEASE_DURATION);
+
+    /**
+     * Whether {@link #bundleUrl()} is an S3 prefix ({@code s3://bucket/prefix/}, ending in {@code /}) under which
+     * the parent uploads its own bundle, rather than a bundle to download.
+     *
+     * @return {@code true} for a prefix
+     */
+    public boolean bundlePrefix() {
+        return isPrefix(bundleUrl);
+    }
+
+    private static boolean isPrefix(URI url) {
+        return "s3".equalsIgnoreCase(url.getScheme()) && url.getPath() != null && url.getPath().endsWith("/");
+    }
+
 
     /**
      * Default of {@link #instanceTypes()}: 2 vCPU (burstable) and 2 GiB. An Open Liberty runner with CDI,
@@ -281,9 +297,10 @@ public record Ec2Settings(
         String scheme = Optional.ofNullable(bundleUrl.getScheme()).orElse("").toLowerCase(Locale.ROOT);
         switch (scheme) {
             case "s3" -> {
-                if (bundleUrl.getHost() == null || bundleUrl.getPath() == null || bundleUrl.getPath().length() < 2) {
+                if (bundleUrl.getHost() == null || bundleUrl.getPath() == null || bundleUrl.getPath().isEmpty()) {
                     throw new FlameConfigurationException(key(pool, BUNDLE_URL),
-                            "must be s3://bucket/key, was '" + bundleUrl + "'");
+                            "must be s3://bucket/key, or s3://bucket/prefix/ for the parent to upload its own, was '"
+                                    + bundleUrl + "'");
                 }
             }
             case "https" -> {
@@ -296,7 +313,12 @@ public record Ec2Settings(
                     "must be s3://bucket/key (presigned by the parent) or an https:// URL, was '" + bundleUrl + "'");
         }
         String path = bundleUrl.getPath().toLowerCase(Locale.ROOT);
-        if (!path.endsWith(".zip") && !path.endsWith(".tar.gz") && !path.endsWith(".tgz")) {
+        if (isPrefix(bundleUrl)) {
+            if (bundleSha256.isPresent()) {
+                throw new FlameConfigurationException(key(pool, BUNDLE_SHA256), "must not be set with a bundle-url"
+                        + " prefix (" + bundleUrl + "): the parent computes the SHA-256 of the bundle it uploads");
+            }
+        } else if (!path.endsWith(".zip") && !path.endsWith(".tar.gz") && !path.endsWith(".tgz")) {
             throw new FlameConfigurationException(key(pool, BUNDLE_URL),
                     "must name a Liberty server package ending in .zip, .tar.gz or .tgz, was '" + bundleUrl + "'");
         }

@@ -1,9 +1,13 @@
 package io.flameec2.impl.backend.process;
 
 import io.flameec2.FlameConfigurationException;
+import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.config.Setting;
 import io.flameec2.impl.config.SettingType;
 import io.flameec2.impl.config.Settings;
+import io.flameec2.impl.bundle.DeployedApplication;
+import io.flameec2.impl.bundle.LibertyInstallation;
+import io.flameec2.impl.remote.AppVersion;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -20,8 +24,9 @@ import java.util.Set;
  * The {@code process} backend: every runner is its own Open Liberty server process on this machine, booted
  * from the same runner bundle an EC2 instance downloads, so it exercises the whole remote path (join token,
  * the runner channel from loopback, calls, heartbeats, drain) minus the cloud. Settings
- * ({@code flame.pools.<p>.process.<key>}, else {@code flame.process.<key>}): {@code bundle} (required: the
- * Liberty server package zip), {@code java-home} (default: this JVM's), {@code work-dir} (default:
+ * ({@code flame.pools.<p>.process.<key>}, else {@code flame.process.<key>}): {@code bundle} (a Liberty server
+ * package zip; by default, inside Open Liberty, runners run the parent's own deployed WAR with its own Liberty
+ * installation, see {@link SelfBuiltServer}), {@code java-home} (default: this JVM's), {@code work-dir} (default:
  * {@code <java.io.tmpdir>/flame-process-<user>}, which must be this user's alone) and {@code env}
  * ({@code K=V,K2=V2}: runners get these and an allow-list of this JVM's environment, nothing else of it).
  */
@@ -46,7 +51,7 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
     public static final List<Setting<?>> SETTINGS = List.of(BUNDLE, JAVA_HOME, WORK_DIR, ENV);
 
     /** Variables of the runner's environment the backend sets besides {@code FLAME_*}. */
-    private static final Set<String> BACKEND_ENV = Set.of("WLP_OUTPUT_DIR", "JAVA_HOME");
+    private static final Set<String> BACKEND_ENV = Set.of("WLP_OUTPUT_DIR", "WLP_USER_DIR", "JAVA_HOME");
 
     @Override
     public String name() {
@@ -68,12 +73,10 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
      */
     public RunnerLauncher launcher(BackendContext context) {
         Settings s = Settings.backend(context);
-        Path bundle = s.get(BUNDLE).map(Path::of).orElseThrow(() -> new FlameConfigurationException(s.key(BUNDLE),
-                "is required: the runner bundle (a Liberty server package zip, see liberty-config/README.md) pool '"
-                        + context.pool().name() + "' boots runners from"));
-        if (!Files.isRegularFile(bundle) || !Files.isReadable(bundle)) {
-            throw new FlameConfigurationException(s.key(BUNDLE), "no readable file at " + bundle.toAbsolutePath());
-        }
+        String bundleKey = s.key(BUNDLE);
+        RunnerServerSource source = s.get(BUNDLE).map(String::trim).filter(v -> !v.isEmpty())
+                .map(v -> configuredBundle(context, bundleKey, Path.of(v)))
+                .orElseGet(() -> selfBuilt(context, bundleKey));
         Path javaHome = s.get(JAVA_HOME).map(Path::of).orElse(Path.of(System.getProperty("java.home")));
         if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
             throw new FlameConfigurationException(s.key(JAVA_HOME), "no bin/java under " + javaHome);
@@ -83,9 +86,29 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
         Map<String, String> env = s.value(ENV);
         env.keySet().stream().filter(BACKEND_ENV::contains).findFirst().ifPresent(name -> {
             throw new FlameConfigurationException(s.key(ENV), "'" + name + "' is set by the backend (FLAME_*,"
-                    + " WLP_OUTPUT_DIR; JAVA_HOME is the java-home setting)");
+                    + " WLP_OUTPUT_DIR, WLP_USER_DIR; JAVA_HOME is the java-home setting)");
         });
-        return new ProcessLauncher(context.pool().name(), bundle, javaHome, workDir, s.key(WORK_DIR), env,
+        return new ProcessLauncher(context.pool().name(), source, javaHome, workDir, s.key(WORK_DIR), env,
                 System.getenv());
     }
+
+    private static RunnerServerSource configuredBundle(BackendContext context, String key, Path bundle) {
+        if (!Files.isRegularFile(bundle) || !Files.isReadable(bundle)) {
+            throw new FlameConfigurationException(key, "no readable file at " + bundle.toAbsolutePath());
+        }
+        return new UnpackedBundle(context.pool().name(), bundle);
+    }
+
+    /** No bundle: runners run this parent's own application with its own Liberty installation. */
+    private static RunnerServerSource selfBuilt(BackendContext context, String key) {
+        Path wlp = LibertyInstallation.ofThisServer().orElseThrow(() -> new FlameConfigurationException(key,
+                "is required outside an Open Liberty server (no " + LibertyInstallation.PROPERTY + " with bin/server"
+                        + " to run runners with): the runner bundle (a Liberty server package zip, see"
+                        + " liberty-config/README.md) pool '" + context.pool().name() + "' boots runners from"));
+        // the deployment's thread: its context class loader is the application's, which knows where its WAR is
+        ClassLoader application = Thread.currentThread().getContextClassLoader();
+        return new SelfBuiltServer(context.pool().name(), wlp, () -> DeployedApplication.locate(application),
+                () -> AppVersion.resolve(ConfigLookup.discover()), key);
+    }
+
 }

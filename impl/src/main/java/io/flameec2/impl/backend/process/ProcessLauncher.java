@@ -9,29 +9,22 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
- * Starts runners as local Open Liberty server processes. The bundle is unpacked once per bundle file into
- * this user's private work directory ({@link ProcessWorkDir}, checked before every launch); every runner then
- * runs that same server with its own {@code WLP_OUTPUT_DIR} (logs,
- * workarea), which Liberty supports for several instances of one server and which costs nothing per runner,
- * unlike copying the server. {@code bin/server run} keeps the server in the foreground, so the runner is a
- * real child process that can be killed. A runner's environment is {@link RunnerEnvironment}'s: an allow-list of
- * the parent's, the pool's {@code env} and the backend's variables, never the parent's whole environment.
+ * Starts runners as local Open Liberty server processes. Their server comes from a {@link RunnerServerSource}
+ * (the configured bundle, unpacked once; or the parent's own application and Liberty installation), made ready
+ * in this user's private work directory ({@link ProcessWorkDir}, checked before every launch); every runner
+ * then runs that same server with its own {@code WLP_OUTPUT_DIR} (logs, workarea). {@code bin/server run}
+ * keeps the server in the foreground, so the runner is a real child process that can be killed. A runner's
+ * environment is {@link RunnerEnvironment}'s: an allow-list of the parent's, the pool's {@code env} and the
+ * backend's variables, never the parent's whole environment.
  */
 final class ProcessLauncher implements RunnerLauncher {
 
@@ -39,7 +32,7 @@ final class ProcessLauncher implements RunnerLauncher {
     private static final int TAIL_CHARS = 4000;
 
     private final String pool;
-    private final Path bundle;
+    private final RunnerServerSource source;
     private final Path javaHome;
     private final Path workDir;
     private final String workDirKey;
@@ -47,24 +40,20 @@ final class ProcessLauncher implements RunnerLauncher {
     private final Map<String, String> parentEnv;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private final Thread killOnExit;
-    private volatile Unpacked unpacked;
-
-    private record Unpacked(Path wlp, String server) {
-    }
 
     /**
      * @param pool the pool, for logs
-     * @param bundle the runner bundle zip
+     * @param source where the runner server comes from
      * @param javaHome the Java runners use
-     * @param workDir this user's private directory for unpacked bundles and runner output
+     * @param workDir this user's private directory for runner servers and runner output
      * @param workDirKey the config key of {@code workDir}, named when it is not private
      * @param poolEnv the pool's configured {@code env}
      * @param parentEnv the parent's environment, of which runners get the allow-listed variables only
      */
-    ProcessLauncher(String pool, Path bundle, Path javaHome, Path workDir, String workDirKey,
+    ProcessLauncher(String pool, RunnerServerSource source, Path javaHome, Path workDir, String workDirKey,
             Map<String, String> poolEnv, Map<String, String> parentEnv) {
         this.pool = pool;
-        this.bundle = bundle;
+        this.source = source;
         this.javaHome = javaHome;
         this.workDir = workDir;
         this.workDirKey = workDirKey;
@@ -77,15 +66,19 @@ final class ProcessLauncher implements RunnerLauncher {
 
     @Override
     public LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
-        Unpacked u = unpack();
-        Path output = u.wlp.getParent().resolve("output").resolve(runnerId);
+        // the server is reused across launches, launchers and parent restarts, and runs with this user's rights:
+        // only safe while nobody but this user can change the directory, so check it every time
+        ProcessWorkDir.prepare(workDir, workDirKey);
+        RunnerServer u = source.prepare(workDir);
+        Path output = u.outputRoot().resolve(runnerId);
         Files.createDirectories(output);
         Path console = output.resolve("console.log");
-        ProcessBuilder pb = new ProcessBuilder(u.wlp.resolve("bin/server").toString(), "run", u.server);
+        ProcessBuilder pb = new ProcessBuilder(u.wlp().resolve("bin/server").toString(), "run", u.name());
         Map<String, String> backend = new HashMap<>(env);
         backend.putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
         backend.put("WLP_OUTPUT_DIR", output.toString());
         backend.put("JAVA_HOME", javaHome.toString());
+        u.userDir().ifPresent(usr -> backend.put("WLP_USER_DIR", usr.toString()));
         // Not the parent's environment: it may hold cloud credentials, and a parent that is itself a Liberty server
         // has server variables (WLP_USER_DIR, JVM_ARGS, LOG_DIR...) that would point the runner at its server.
         pb.environment().clear();
@@ -94,7 +87,7 @@ final class ProcessLauncher implements RunnerLauncher {
         Process process = pb.start();
         live.add(process);
         process.onExit().thenRun(() -> live.remove(process));
-        Path messages = output.resolve(u.server).resolve("logs/messages.log");
+        Path messages = output.resolve(u.name()).resolve("logs/messages.log");
         LOG.info(() -> "flame pool '" + pool + "': runner " + runnerId + " started as pid " + process.pid()
                 + " on port " + pb.environment().get(RunnerEnv.HTTP_PORT) + "; its log: " + messages);
         return new LocalProcess(runnerId, process, console, messages);
@@ -118,62 +111,6 @@ final class ProcessLauncher implements RunnerLauncher {
         // 'server run' may stay a shell with the JVM as its child: kill the whole tree
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-    }
-
-    private synchronized Unpacked unpack() throws IOException {
-        // the unpacked server is reused across launches, launchers and parent restarts, and runs with this user's
-        // rights: only safe while nobody but this user can change the directory, so check it every time
-        ProcessWorkDir.prepare(workDir, workDirKey);
-        if (unpacked != null) {
-            return unpacked;
-        }
-        String key = bundle.getFileName() + "-" + Files.size(bundle) + "-" + Files.getLastModifiedTime(bundle).toMillis();
-        Path cache = workDir.resolve(key);
-        Path wlp = cache.resolve("wlp");
-        if (!Files.isDirectory(wlp)) {
-            Path staging = Files.createTempDirectory(workDir, key + ".unpacking");
-            long start = System.nanoTime();
-            unzip(bundle, staging);
-            try {
-                Files.move(staging, cache, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                // another launcher of the same bundle won the race; use its copy
-            }
-            LOG.info(() -> "flame pool '" + pool + "': unpacked runner bundle " + bundle + " into " + cache + " in "
-                    + (System.nanoTime() - start) / 1_000_000 + " ms");
-        }
-        Path servers = wlp.resolve("usr/servers");
-        List<String> names;
-        try (Stream<Path> s = Files.list(servers)) {
-            names = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-        }
-        if (names.size() != 1) {
-            throw new IOException("runner bundle " + bundle + " must hold exactly one server under wlp/usr/servers, found "
-                    + names);
-        }
-        unpacked = new Unpacked(wlp, names.get(0));
-        return unpacked;
-    }
-
-    private static void unzip(Path zip, Path target) throws IOException {
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                Path out = target.resolve(e.getName()).normalize();
-                if (!out.startsWith(target)) {
-                    throw new IOException("runner bundle " + zip + " has an entry outside its root: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(out);
-                    continue;
-                }
-                Files.createDirectories(out.getParent());
-                Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-                // zip entries lose their mode here; Liberty's launch scripts must be executable
-                if (e.getName().startsWith("wlp/bin/") || e.getName().endsWith(".sh")) {
-                    out.toFile().setExecutable(true, false);
-                }
-            }
-        }
     }
 
     private static int freePort() throws IOException {

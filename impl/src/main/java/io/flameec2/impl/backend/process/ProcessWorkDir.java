@@ -15,12 +15,13 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The directory the {@code process} backend unpacks runner bundles into and runs them from. Whoever can write
+ * The directory the {@code process} backend unpacks runner bundles into and runs them from (the {@code ec2}
+ * backend packages the parent's own bundle there too). Whoever can write
  * there runs code as this parent's user, with its environment, so it must be this user's alone: created with
  * mode 0700, and an existing one is used only when it is a real directory (no symbolic link), owned by this
  * user and closed to group and others. Otherwise the backend refuses, naming the directory and the key.
  */
-final class ProcessWorkDir {
+public final class ProcessWorkDir {
 
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
@@ -33,7 +34,7 @@ final class ProcessWorkDir {
      *
      * @return the path
      */
-    static Path defaultDir() {
+    public static Path defaultDir() {
         String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
         return Path.of(System.getProperty("java.io.tmpdir"), "flame-process-" + user);
     }
@@ -46,7 +47,7 @@ final class ProcessWorkDir {
      * @return the directory
      * @throws FlameConfigurationException when it exists but is not this user's alone, or cannot be created
      */
-    static Path prepare(Path dir, String key) {
+    public static Path prepare(Path dir, String key) {
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (FileAlreadyExistsException e) {
@@ -65,7 +66,7 @@ final class ProcessWorkDir {
      * @param key the full config key it came from, for the error
      * @throws FlameConfigurationException naming the directory, what is wrong and the key
      */
-    static void check(Path dir, String key) {
+    public static void check(Path dir, String key) {
         PosixFileAttributes attrs;
         try {
             attrs = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

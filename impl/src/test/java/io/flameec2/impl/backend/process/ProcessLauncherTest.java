@@ -115,7 +115,8 @@ class ProcessLauncherTest {
         Path bundle = Files.write(tmp.resolve("runner.zip"), fakeBundle());
         Path javaHome = Path.of(System.getProperty("java.home"));
         Path work = tmp.resolve("work");
-        ProcessLauncher launcher = new ProcessLauncher("p", bundle, javaHome, work, KEY, Map.of("APP_MODE", "batch"),
+        ProcessLauncher launcher = new ProcessLauncher("p", new UnpackedBundle("p", bundle), javaHome, work, KEY,
+                Map.of("APP_MODE", "batch"),
                 parentEnv);
         try {
             LaunchedRunner runner = launcher.launch("p-1", Map.of("FLAME_RUNNER", "true", "FLAME_SECRET", "own"));

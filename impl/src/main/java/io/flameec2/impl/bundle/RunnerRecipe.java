@@ -1,0 +1,171 @@
+package io.flameec2.impl.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * What a runner server is made of: the application's WAR (the parent's own, deployed one) and the runner
+ * {@code server.xml} of liberty-config (shipped in this jar). Its content hash names every cache entry built
+ * from it, so a new build of the application (a new version) gets new runners without any manual step, and
+ * the same application never gets built twice.
+ */
+public final class RunnerRecipe {
+
+    /** The name of the runner server, in bundles as in the process backend's runner directories. */
+    public static final String SERVER = "flamerunner";
+    /** liberty-config's runner server.xml, copied into this jar by the build. */
+    static final String SERVER_XML = "/io/flameec2/impl/bundle/runner/server.xml";
+    /** Bumped when the layout of what is built from a recipe changes, so old cache entries are not reused. */
+    private static final String FORMAT = "flame-runner-recipe-1";
+    private static final Map<List<Object>, String> WAR_HASHES = new ConcurrentHashMap<>();
+
+    private final Path war;
+    private final byte[] serverXml;
+    private final String hash;
+
+    private RunnerRecipe(Path war, byte[] serverXml, String hash) {
+        this.war = war;
+        this.serverXml = serverXml;
+        this.hash = hash;
+    }
+
+    /**
+     * The recipe of the runners of this WAR.
+     *
+     * @param war a WAR file or an expanded WAR directory
+     * @return the recipe
+     * @throws IOException when the WAR cannot be read
+     */
+    public static RunnerRecipe of(Path war) throws IOException {
+        byte[] xml;
+        try (InputStream in = RunnerRecipe.class.getResourceAsStream(SERVER_XML)) {
+            if (in == null) {
+                throw new IOException("the runner server.xml " + SERVER_XML + " is missing from the flame-ec2-impl jar");
+            }
+            xml = in.readAllBytes();
+        }
+        MessageDigest d = sha256();
+        d.update((FORMAT + "\n").getBytes(StandardCharsets.UTF_8));
+        d.update(sha256().digest(xml));
+        d.update(HexFormat.of().parseHex(warHash(war)));
+        return new RunnerRecipe(war, xml, HexFormat.of().formatHex(d.digest()));
+    }
+
+    /**
+     * The content hash of the WAR and the runner configuration.
+     *
+     * @return 64 lower-case hex digits
+     */
+    public String hash() {
+        return hash;
+    }
+
+    /**
+     * A file name for what is built from this recipe: readable, and unique per content.
+     *
+     * @param appVersion the application's version
+     * @return such as {@code runner-1.4.2-0f3a9c...} (16 hex digits of the hash)
+     */
+    public String name(String appVersion) {
+        String version = appVersion.replaceAll("[^A-Za-z0-9._-]", "_");
+        return "runner-" + (version.length() > 40 ? version.substring(0, 40) : version) + "-" + hash.substring(0, 16);
+    }
+
+    /**
+     * The WAR the recipe was made from.
+     *
+     * @return the WAR file or directory
+     */
+    public Path war() {
+        return war;
+    }
+
+    /**
+     * Writes a Liberty user directory holding the runner server: {@code servers/flamerunner/server.xml} and
+     * {@code servers/flamerunner/apps/app.war} (a copy: the parent's WAR may be replaced while runners run).
+     *
+     * @param usr the user directory to create ({@code WLP_USER_DIR})
+     * @throws IOException when it cannot be written
+     */
+    public void writeUserDir(Path usr) throws IOException {
+        Path server = usr.resolve("servers").resolve(SERVER);
+        Files.createDirectories(server.resolve("apps"));
+        Files.write(server.resolve("server.xml"), serverXml);
+        Path app = server.resolve("apps/app.war");
+        if (Files.isDirectory(war)) {
+            copyTree(war, app);
+        } else {
+            Files.copy(war, app);
+        }
+    }
+
+    private static String warHash(Path war) throws IOException {
+        // a WAR of 40 MB takes about 0.2 s to hash: once per file version and JVM
+        List<Object> key = Files.isRegularFile(war)
+                ? List.of(war.toAbsolutePath(), Files.size(war), Files.getLastModifiedTime(war).toMillis())
+                : null;
+        if (key != null) {
+            String known = WAR_HASHES.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        MessageDigest d = sha256();
+        if (Files.isDirectory(war)) {
+            // an expanded WAR: its files' names and contents, in a fixed order
+            try (Stream<Path> all = Files.walk(war)) {
+                for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile).sorted()::iterator) {
+                    d.update((war.relativize(p).toString().replace('\\', '/') + "\0").getBytes(StandardCharsets.UTF_8));
+                    digest(p, d);
+                }
+            }
+        } else {
+            digest(war, d);
+        }
+        String hex = HexFormat.of().formatHex(d.digest());
+        if (key != null) {
+            WAR_HASHES.put(key, hex);
+        }
+        return hex;
+    }
+
+    private static void digest(Path file, MessageDigest d) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), d)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(new IOException("no SHA-256 in this JVM", e));
+        }
+    }
+}

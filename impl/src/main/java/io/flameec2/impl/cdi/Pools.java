@@ -9,10 +9,14 @@ import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.config.PoolConfigReader;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.impl.pool.Pool;
+import io.flameec2.impl.pool.PoolTelemetry;
+import io.flameec2.status.PoolStatus;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -37,6 +41,7 @@ final class Pools {
     private final ConfigLookup config;
     private final boolean runnerMode;
     private final Consumer<FlamePoolEvent> events;
+    private final PoolTelemetry telemetry;
     private final String parentId = UUID.randomUUID().toString();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Map<String, FlameBackendFactory> factories = new TreeMap<>();
@@ -63,6 +68,12 @@ final class Pools {
     }
 
     Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader) {
+        this(config, runnerMode, events, loader, PoolTelemetry.NONE);
+    }
+
+    Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader,
+            PoolTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.config = config;
         this.runnerMode = runnerMode;
         this.events = events;
@@ -167,7 +178,7 @@ final class Pools {
     }
 
     private Pool engine(FlamePoolConfig c, FlameBackend backend) {
-        Pool pool = new FlamePoolEngine(c, backend, events);
+        Pool pool = new FlamePoolEngine(c, backend, events, telemetry);
         LOG.info(() -> "flame pool '" + c.name() + "' started: backend " + c.backend() + ", min " + c.min()
                 + ", max " + c.max() + ", max-concurrency " + c.maxConcurrency());
         return pool;
@@ -179,6 +190,19 @@ final class Pools {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "closing an unused flame backend failed", e);
         }
+    }
+
+    /**
+     * The status of every started pool.
+     *
+     * @return by name
+     */
+    List<PoolStatus> statuses() {
+        return pools.values().stream().map(Pool::status).sorted(Comparator.comparing(PoolStatus::name)).toList();
+    }
+
+    State state() {
+        return state;
     }
 
     void shutdown() {

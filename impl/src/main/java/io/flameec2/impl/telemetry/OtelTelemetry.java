@@ -102,6 +102,16 @@ public final class OtelTelemetry implements Telemetry.Hooks {
         return new OtelTelemetry(bean instanceof OpenTelemetry o ? o : GlobalOpenTelemetry.get());
     }
 
+    /**
+     * Telemetry through a given OpenTelemetry, for code outside CDI (benchmarks, a plain-Java parent).
+     *
+     * @param otel the OpenTelemetry instance
+     * @return the hooks to hand to the pool engine and the runner core
+     */
+    public static Telemetry.Hooks of(OpenTelemetry otel) {
+        return new OtelTelemetry(otel);
+    }
+
     // ---- metrics read from the pools when exported ---------------------------------------------------------
 
     private void runners(ObservableLongMeasurement m) {

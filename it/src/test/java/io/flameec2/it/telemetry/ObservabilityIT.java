@@ -117,6 +117,11 @@ class ObservabilityIT {
         ReceivedSpan app = await().atMost(Duration.ofSeconds(30)).until(() -> span("flame-runner",
                 s -> s.name().equals("app-work")), Optional::isPresent).orElseThrow();
 
+        for (ReceivedSpan s : List.of(client, run, app)) { // as README's Observability section shows them
+            System.out.printf("%-13s %-9s %-52s trace %s span %s parent %s%n", s.service(),
+                    s.kind().name().replace("SPAN_KIND_", ""), s.name(), s.traceId(), s.spanId(),
+                    s.parentSpanId().isEmpty() ? "-" : s.parentSpanId());
+        }
         assertEquals(traceId, client.traceId(), "the runner's code ran in the parent's trace");
         assertEquals(client.spanId(), run.parentSpanId(), "the runner's span is the child of the parent's");
         assertEquals(run.traceId(), app.traceId());

@@ -197,6 +197,9 @@ public final class FlamePoolEngine implements Pool {
     /** Starts observing a call on the caller's thread (where its trace context is) and ends it with the call. */
     private void observe(Call call) {
         call.submitted = nanoClock.getAsLong();
+        if (telemetry == PoolTelemetry.NONE) {
+            return; // no callback per call when nothing observes it
+        }
         call.observation = telemetry.callStarted(config.name(), call.invocation);
         call.result.whenComplete((r, e) -> call.observation.ended(CallOutcome.of(e == null ? null : unwrap(e)),
                 Duration.ofNanos(nanoClock.getAsLong() - call.submitted), e == null ? null : unwrap(e)));

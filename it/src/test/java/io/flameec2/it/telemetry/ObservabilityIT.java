@@ -145,6 +145,7 @@ class ObservabilityIT {
         }
         HttpResponse<String> down = server.get("/health/ready");
         assertEquals(503, down.statusCode(), down.body());
+        System.out.println("/health/ready: " + down.body()); // as README's Observability section shows it
         assertTrue(down.body().contains("\"flame-pool-broken\""), down.body());
         assertTrue(down.body().contains("the last 2 runner boots failed"), down.body());
         assertTrue(down.body().matches("(?s).*\"name\"\\s*:\\s*\"flame-pool-traced\"\\s*,\\s*\"status\"\\s*:\\s*\"UP\".*"),

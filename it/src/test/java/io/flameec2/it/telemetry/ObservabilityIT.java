@@ -117,6 +117,8 @@ class ObservabilityIT {
         ReceivedSpan app = await().atMost(Duration.ofSeconds(30)).until(() -> span("flame-runner",
                 s -> s.name().equals("app-work")), Optional::isPresent).orElseThrow();
 
+        receiver.spans().stream().filter(s -> s.spanId().equals(client.parentSpanId())).findFirst()
+                .ifPresent(s -> System.out.println("the client span's parent: " + s)); // Liberty's request span
         for (ReceivedSpan s : List.of(client, run, app)) { // as README's Observability section shows them
             System.out.printf("%-13s %-9s %-52s trace %s span %s parent %s%n", s.service(),
                     s.kind().name().replace("SPAN_KIND_", ""), s.name(), s.traceId(), s.spanId(),

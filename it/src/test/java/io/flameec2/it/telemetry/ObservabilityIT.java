@@ -117,8 +117,11 @@ class ObservabilityIT {
         ReceivedSpan app = await().atMost(Duration.ofSeconds(30)).until(() -> span("flame-runner",
                 s -> s.name().equals("app-work")), Optional::isPresent).orElseThrow();
 
-        receiver.spans().stream().filter(s -> s.spanId().equals(client.parentSpanId())).findFirst()
-                .ifPresent(s -> System.out.println("the client span's parent: " + s)); // Liberty's request span
+        // the call joined the caller's trace: Liberty's span of the servlet request that made it
+        ReceivedSpan request = await().atMost(Duration.ofSeconds(30)).until(() -> span("flame-parent",
+                s -> s.spanId().equals(client.parentSpanId())), Optional::isPresent).orElseThrow();
+        assertEquals(SpanKind.SPAN_KIND_SERVER, request.kind(), request.toString());
+        assertEquals("/app/obs/work", request.attributes().get("url.path"), request.toString());
         for (ReceivedSpan s : List.of(client, run, app)) { // as README's Observability section shows them
             System.out.printf("%-13s %-9s %-52s trace %s span %s parent %s%n", s.service(),
                     s.kind().name().replace("SPAN_KIND_", ""), s.name(), s.traceId(), s.spanId(),

@@ -12,21 +12,35 @@ import java.util.Optional;
  * @param invocation what to run
  * @param until when the runner must give up (interrupt the work), on the monotonic clock;
  *     {@link Deadline#none()} for none
+ * @param traceparent the W3C {@code traceparent} of the caller's span, so the runner's work joins the
+ *     caller's trace; {@code null} when the call is not traced
  */
-public record FlameCall(String callId, FlameInvocation invocation, Deadline until) {
+public record FlameCall(String callId, FlameInvocation invocation, Deadline until, String traceparent) {
 
     /**
-     * Checks that no component is missing.
+     * Checks that no required component is missing.
      *
      * @param callId the record component
      * @param invocation the record component
      * @param until the record component
-     * @throws NullPointerException when a component is {@code null}
+     * @param traceparent the record component
+     * @throws NullPointerException when a component other than {@code traceparent} is {@code null}
      */
     public FlameCall {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(invocation, "invocation");
         Objects.requireNonNull(until, "until");
+    }
+
+    /**
+     * An untraced call.
+     *
+     * @param callId the call's id
+     * @param invocation what to run
+     * @param until when the runner must give up; {@link Deadline#none()} for none
+     */
+    public FlameCall(String callId, FlameInvocation invocation, Deadline until) {
+        this(callId, invocation, until, null);
     }
 
     /**
@@ -42,7 +56,7 @@ public record FlameCall(String callId, FlameInvocation invocation, Deadline unti
     @Deprecated
     public FlameCall(String callId, FlameInvocation invocation, Instant deadline) {
         this(callId, invocation, Instant.MAX.equals(deadline) ? Deadline.none()
-                : Deadline.after(Duration.between(Instant.now(), deadline)));
+                : Deadline.after(Duration.between(Instant.now(), deadline)), null);
     }
 
     /**

@@ -119,6 +119,8 @@ public final class TransportBench {
     private int maxConcurrency = 10_000;
     private boolean noopScenario = true;
     private int megabyteCalls = 200;
+    /** {@code --telemetry=true}: the flameec2 path with OpenTelemetry on, in the parent and on the runner. */
+    private boolean telemetry;
     private FlamePoolEngine flamePool;
     private BenchLauncher flameLauncher;
 
@@ -172,6 +174,7 @@ public final class TransportBench {
         bench.maxConcurrency = Integer.parseInt(opts.getOrDefault("max-concurrency", "10000"));
         bench.noopScenario = Boolean.parseBoolean(opts.getOrDefault("noop", "true"));
         bench.megabyteCalls = Integer.parseInt(opts.getOrDefault("mb-calls", "200"));
+        bench.telemetry = Boolean.parseBoolean(opts.getOrDefault("telemetry", "false"));
         int concurrent = Integer.parseInt(opts.getOrDefault("concurrent", "10000"));
         long sleepMs = Long.parseLong(opts.getOrDefault("sleep-ms", "5000"));
         List<Target> targets = new ArrayList<>();
@@ -455,7 +458,10 @@ public final class TransportBench {
                 + "connection, runner -> parent)");
         FlamePoolEngine pool = null;
         RemoteBackend backend = null;
-        BenchLauncher launcher = new BenchLauncher(liberty);
+        BenchLauncher launcher = new BenchLauncher(liberty, telemetry);
+        io.flameec2.impl.pool.PoolTelemetry poolTelemetry = telemetry ? BenchTelemetry.sdk()
+                : io.flameec2.impl.pool.PoolTelemetry.NONE;
+        System.out.println("  telemetry " + (telemetry ? "on (OpenTelemetry SDK in parent and runner)" : "off"));
         try {
             for (int i = 0; i < coldRuns; i++) {
                 if (pool != null) {
@@ -470,7 +476,7 @@ public final class TransportBench {
                     if (e instanceof RunnerReady r) {
                         ready.complete(r.bootTime());
                     }
-                });
+                }, poolTelemetry);
                 long t0 = System.nanoTime();
                 // the first call waits for the boot: its timeout covers the boot timeout, not CALL_TIMEOUT
                 pool.submit(new FlameInvocation.Closure(BenchTasks.noop()), Duration.ofMinutes(4))
@@ -598,10 +604,12 @@ public final class TransportBench {
      */
     private static final class BenchLauncher implements RunnerLauncher {
         private final Liberty liberty;
+        private final boolean telemetry;
         private final List<Process> live = new ArrayList<>();
 
-        BenchLauncher(Liberty liberty) {
+        BenchLauncher(Liberty liberty, boolean telemetry) {
             this.liberty = liberty;
+            this.telemetry = telemetry;
         }
 
         @Override
@@ -609,6 +617,9 @@ public final class TransportBench {
             Map<String, String> all = new HashMap<>(env);
             all.put("FLAME_HTTP_PORT", Integer.toString(RUNNER_PORT)); // loopback only, unused by FlameEC2
             all.put("FLAME_SERIALIZATION_ALLOW", "io.flameec2.bench.*");
+            if (telemetry) {
+                all.putAll(BenchTelemetry.RUNNER_ENV);
+            }
             Process p = liberty.start(Liberty.RUNNER, "runner-" + runnerId, all);
             live.add(p);
             return new LaunchedRunner() {

@@ -28,7 +28,11 @@ import java.util.stream.Stream;
 public final class LibertyServer implements AutoCloseable {
 
     /** The one application of the parent server.xml, replaced by the applications given here. */
-    private static final String TEMPLATE_APP = "<webApplication location=\"app.war\" contextRoot=\"/app\"/>";
+    private static final String TEMPLATE_APP = "<webApplication location=\"app.war\" contextRoot=\"/app\">";
+    /** The template application element with its class loader settings, which each deployed WAR gets too. */
+    private static final java.util.regex.Pattern TEMPLATE_APP_ELEMENT = java.util.regex.Pattern.compile(
+            "<webApplication location=\"app\\.war\" contextRoot=\"/app\">(.*?)</webApplication>",
+            java.util.regex.Pattern.DOTALL);
 
     private final String name;
     private final Path work;
@@ -37,6 +41,7 @@ public final class LibertyServer implements AutoCloseable {
     private final int port;
     private final List<String> applications = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx384m"));
+    private final List<String> serverEnv = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private boolean started;
 
@@ -75,7 +80,8 @@ public final class LibertyServer implements AutoCloseable {
     public LibertyServer deploy(String appName, Path war, String contextRoot) throws IOException {
         Files.createDirectories(dir.resolve("apps"));
         Files.copy(war, dir.resolve("apps/" + appName + ".war"));
-        applications.add("<webApplication location=\"" + appName + ".war\" contextRoot=\"" + contextRoot + "\"/>");
+        applications.add("<webApplication location=\"" + appName + ".war\" contextRoot=\"" + contextRoot + "\">%s"
+                + "</webApplication>");
         return this;
     }
 
@@ -87,6 +93,17 @@ public final class LibertyServer implements AutoCloseable {
      */
     public LibertyServer jvmOption(String option) {
         jvmOptions.add(option);
+        return this;
+    }
+
+    /**
+     * Adds a line to the server's {@code server.env} (the server JVM's environment); call before {@link #start()}.
+     *
+     * @param variable such as {@code OTEL_SDK_DISABLED=false}
+     * @return this server
+     */
+    public LibertyServer env(String variable) {
+        serverEnv.add(variable);
         return this;
     }
 
@@ -106,9 +123,18 @@ public final class LibertyServer implements AutoCloseable {
             // the substitutions below would silently deploy nothing or bind the default port
             throw new IllegalStateException("the parent server.xml no longer has " + TEMPLATE_APP + " and port 9080");
         }
+        java.util.regex.Matcher app = TEMPLATE_APP_ELEMENT.matcher(xml);
+        if (!app.find()) {
+            throw new IllegalStateException("the parent server.xml's " + TEMPLATE_APP + " element is not closed");
+        }
+        String inner = app.group(1);
+        String deployed = String.join("\n  ", applications.stream().map(a -> String.format(a, inner)).toList());
         xml = xml.replace("httpPort=\"9080\"", "httpPort=\"" + port + "\"")
-                .replace(TEMPLATE_APP, String.join("\n  ", applications));
+                .replace(app.group(), deployed);
         Files.writeString(dir.resolve("server.xml"), xml);
+        if (!serverEnv.isEmpty()) {
+            Files.writeString(dir.resolve("server.env"), String.join("\n", serverEnv) + "\n");
+        }
         Files.writeString(dir.resolve("jvm.options"), String.join("\n", jvmOptions) + "\n");
         long begin = System.nanoTime();
         run(wlp.resolve("bin/server").toString(), "start", name);

@@ -4,11 +4,14 @@ import io.flameec2.FlameConfigurationException;
 import io.flameec2.FlameExecutor;
 import io.flameec2.FlamePool;
 import io.flameec2.FlameRemote;
+import io.flameec2.FlamePools;
 import io.flameec2.FlameRunnerContext;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.exec.Invokers;
 import io.flameec2.impl.pool.Pools;
 import io.flameec2.impl.remote.common.RunnerEnv;
+import io.flameec2.impl.telemetry.Telemetry;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
@@ -60,6 +63,7 @@ public class FlameExtension implements Extension {
     private final Set<String> problems = new LinkedHashSet<>();
     private final boolean runnerMode = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
     private volatile Pools pools;
+    private volatile Optional<Telemetry.Hooks> telemetry = Optional.empty();
 
     void registerInterceptor(@Observes BeforeBeanDiscovery discovery, BeanManager beanManager) {
         discovery.addAnnotatedType(beanManager.createAnnotatedType(FlameRemoteInterceptor.class),
@@ -131,12 +135,31 @@ public class FlameExtension implements Extension {
         RunnerContextBean context = new RunnerContextBean(System.getenv());
         event.addBean().types(FlameRunnerContext.class, Object.class).beanClass(FlameExtension.class)
                 .createWith(c -> context);
+        PoolsView view = new PoolsView(this::pools);
+        event.addBean().types(FlamePools.class, Object.class).beanClass(FlameExtension.class).createWith(c -> view);
+        if (!runnerMode) {
+            Set<String> checked;
+            synchronized (usedPools) {
+                checked = Set.copyOf(usedPools.keySet());
+            }
+            HealthChecks.register(event, checked, this::pools);
+        }
     }
 
     void startPools(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
-        start(new Pools(ConfigLookup.discover(), runnerMode, e -> beanManager.getEvent().fire(e),
-                Thread.currentThread().getContextClassLoader()), CdiInvoker.beansFromCdi(),
-                event::addDeploymentProblem);
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Optional<Telemetry.Hooks> otel = Telemetry.find(FlameExtension.class.getClassLoader(),
+                type -> bean(beanManager, type));
+        telemetry = otel;
+        otel.ifPresent(Telemetry::install);
+        start(new Pools(ConfigLookup.discover(), runnerMode, e -> beanManager.getEvent().fire(e), loader,
+                Telemetry.pools(otel)), CdiInvoker.beansFromCdi(), event::addDeploymentProblem);
+    }
+
+    /** The bean of a type, or {@code null} when none is resolvable (MicroProfile Telemetry not enabled). */
+    private static Object bean(BeanManager beanManager, Class<?> type) {
+        Instance<?> instance = beanManager.createInstance().select(type);
+        return instance.isResolvable() ? instance.get() : null;
     }
 
     /**
@@ -184,6 +207,8 @@ public class FlameExtension implements Extension {
             p.shutdown();
         }
         Invokers.reset();
+        Telemetry.reset();
+        telemetry.ifPresent(Telemetry.Hooks::close);
     }
 
     Pools pools() {

@@ -25,6 +25,10 @@ final class Call {
     /** For a placed child: completes once it runs; {@code null} for a plain call. */
     final CompletableFuture<Pool.PlacedChild> placed;
     final CompletableFuture<Object> result = new CompletableFuture<>();
+    /** Follows the call for metrics and traces; set before the call is enqueued. */
+    PoolTelemetry.CallObservation observation = PoolTelemetry.CallObservation.NONE;
+    /** When it was submitted, on the pool's monotonic clock: queue wait and duration count from here. */
+    long submitted;
     volatile Runner runner;
     volatile CompletableFuture<Object> remote;
     /** The checkout timeout while waiting, then the in-flight guard. */

@@ -19,6 +19,8 @@ import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
+import io.flameec2.status.PoolStatus;
+import io.flameec2.status.RunnerStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
@@ -78,6 +81,7 @@ public final class FlamePoolEngine implements Pool {
     /** Calls into the backend's boot, which may block for a moment (an EC2 API call), off the timer thread. */
     private final ExecutorService boots;
     private final Consumer<FlamePoolEvent> eventSink;
+    private final PoolTelemetry telemetry;
     /** Deadlines, timeouts and idle time are read from this monotonic clock, never from the wall clock. */
     private final LongSupplier nanoClock;
     private final AtomicLong sequence = new AtomicLong();
@@ -100,6 +104,9 @@ public final class FlamePoolEngine implements Pool {
     private int booting;
     /** Runners removed from the pool whose stop has not completed: they still count against max. */
     private int stopping;
+    /** Boots failed since the last one that succeeded, and the last failure's message: for health checks. */
+    private int consecutiveBootFailures;
+    private String lastBootFailure;
     private boolean closed;
     private CompletableFuture<Void> shutdown;
 
@@ -111,7 +118,20 @@ public final class FlamePoolEngine implements Pool {
      * @param eventSink receives the pool's events in order, on one thread of the pool's own
      */
     public FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink) {
-        this(config, backend, eventSink, System::nanoTime);
+        this(config, backend, eventSink, PoolTelemetry.NONE, System::nanoTime);
+    }
+
+    /**
+     * Creates the pool, reporting to telemetry, and boots its {@code min} runners.
+     *
+     * @param config the pool's configuration
+     * @param backend boots the runners; closed when the pool has shut down
+     * @param eventSink receives the pool's events in order, on one thread of the pool's own
+     * @param telemetry receives calls, boots and stops for metrics and traces
+     */
+    public FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink,
+            PoolTelemetry telemetry) {
+        this(config, backend, eventSink, telemetry, System::nanoTime);
     }
 
     /**
@@ -124,7 +144,13 @@ public final class FlamePoolEngine implements Pool {
      */
     FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink,
             LongSupplier nanoClock) {
+        this(config, backend, eventSink, PoolTelemetry.NONE, nanoClock);
+    }
+
+    FlamePoolEngine(FlamePoolConfig config, FlameBackend backend, Consumer<FlamePoolEvent> eventSink,
+            PoolTelemetry telemetry, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
+        this.telemetry = telemetry;
         this.config = config;
         this.backend = backend;
         this.eventSink = eventSink;
@@ -133,6 +159,7 @@ public final class FlamePoolEngine implements Pool {
         this.events = Executors.newSingleThreadExecutor(daemon("flame-pool-" + config.name() + "-events"));
         this.boots = Executors.newCachedThreadPool(daemon("flame-pool-" + config.name() + "-boot"));
         this.runnerPrefix = config.name() + "-" + Long.toString(System.nanoTime() & 0xfffff, 36) + "-";
+        telemetry.poolStarted(this);
         synchronized (lock) {
             keepMin();
         }
@@ -148,6 +175,7 @@ public final class FlamePoolEngine implements Pool {
         Duration effective = timeout == null ? config.timeout() : timeout;
         Deadline deadline = Deadline.after(effective, nanoClock);
         Call call = new Call(invocation, deadline, deadline, effective, null);
+        observe(call);
         enqueue(call);
         return call.result;
     }
@@ -156,6 +184,7 @@ public final class FlamePoolEngine implements Pool {
     public CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation) {
         Call call = new Call(invocation, Deadline.none(), Deadline.after(config.timeout(), nanoClock),
                 config.timeout(), new CompletableFuture<>());
+        observe(call);
         enqueue(call);
         call.result.whenComplete((r, e) -> {
             if (e != null) {
@@ -163,6 +192,31 @@ public final class FlamePoolEngine implements Pool {
             }
         });
         return call.placed;
+    }
+
+    /** Starts observing a call on the caller's thread (where its trace context is) and ends it with the call. */
+    private void observe(Call call) {
+        call.submitted = nanoClock.getAsLong();
+        if (telemetry == PoolTelemetry.NONE) {
+            return; // no callback per call when nothing observes it
+        }
+        call.observation = telemetry.callStarted(config.name(), call.invocation);
+        call.result.whenComplete((r, e) -> call.observation.ended(CallOutcome.of(e == null ? null : unwrap(e)),
+                Duration.ofNanos(nanoClock.getAsLong() - call.submitted), e == null ? null : unwrap(e)));
+    }
+
+    @Override
+    public PoolStatus status() {
+        synchronized (lock) {
+            long now = nanoClock.getAsLong();
+            List<RunnerStatus> list = runners.values().stream().sorted(Comparator.comparingLong(r -> r.seq))
+                    .map(r -> new RunnerStatus(r.id, r.booted() ? RunnerStatus.State.READY
+                            : RunnerStatus.State.BOOTING, r.inFlight, Duration.ofNanos(now - r.bootStarted),
+                            r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration))))
+                    .toList();
+            return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(), waiting,
+                    consecutiveBootFailures, Optional.ofNullable(lastBootFailure));
+        }
     }
 
     @Override
@@ -233,6 +287,7 @@ public final class FlamePoolEngine implements Pool {
         } catch (Exception e) {
             LOG.log(Level.WARNING, "closing the backend of pool '" + config.name() + "' failed", e);
         }
+        telemetry.poolStopped(this);
         events.execute(() -> shutdown.complete(null)); // after every event already published
         events.shutdown();
         timers.shutdown();
@@ -388,10 +443,12 @@ public final class FlamePoolEngine implements Pool {
         List<Call> failed = new ArrayList<>();
         FlameException failure = null;
         boolean stopNow = false;
+        long took = nanoClock.getAsLong() - runner.bootStarted;
         synchronized (lock) {
             booting--;
             if (error != null) {
                 runners.remove(runner.id);
+                consecutiveBootFailures++;
                 Throwable cause = unwrap(error);
                 failure = cause instanceof FlameBootException fbe ? fbe
                         : new FlameBootException(config.name(), runner.id, String.valueOf(cause.getMessage()), cause);
@@ -404,6 +461,7 @@ public final class FlamePoolEngine implements Pool {
                     }
                     failed.add(c);
                 }
+                lastBootFailure = failure.getMessage();
                 publish(new RunnerStopped(config.name(), runner.id, StopReason.BOOT_FAILED, failure.getMessage()));
                 publish(new PoolShrank(config.name(), runners.size(), StopReason.BOOT_FAILED));
             } else if (closed || runner.lost) {
@@ -414,7 +472,10 @@ public final class FlamePoolEngine implements Pool {
                 stopNow = true;
             } else {
                 runner.handle = handle;
-                Duration bootTime = Duration.ofNanos(nanoClock.getAsLong() - runner.bootStarted);
+                runner.bootDuration = took;
+                consecutiveBootFailures = 0;
+                lastBootFailure = null;
+                Duration bootTime = Duration.ofNanos(took);
                 publish(new RunnerReady(config.name(), runner.id, bootTime));
                 LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
                         + bootTime.toMillis() + " ms");
@@ -425,7 +486,9 @@ public final class FlamePoolEngine implements Pool {
                 }
             }
         }
+        telemetry.bootEnded(config.name(), runner.id, Duration.ofNanos(took), error != null);
         if (failure != null) {
+            telemetry.runnerStopped(config.name(), StopReason.BOOT_FAILED);
             FlameException f = failure;
             LOG.warning(() -> "pool '" + config.name() + "': " + f.getMessage() + "; failing " + failed.size()
                     + " waiting calls");
@@ -469,8 +532,10 @@ public final class FlamePoolEngine implements Pool {
         }
         CompletableFuture<Object> remote;
         try {
+            String traceparent = call.observation.dispatched(runner.id,
+                    Duration.ofNanos(nanoClock.getAsLong() - call.submitted));
             remote = runner.handle.invoke(new FlameCall(runner.id + "-" + sequence.incrementAndGet(),
-                    call.invocation, call.deadline));
+                    call.invocation, call.deadline, traceparent));
         } catch (RuntimeException e) {
             remote = CompletableFuture.failedFuture(e);
         }
@@ -635,6 +700,7 @@ public final class FlamePoolEngine implements Pool {
             publish(new RunnerStopped(config.name(), runner.id, reason, detail));
             publish(new PoolShrank(config.name(), runners.size(), reason));
         }
+        telemetry.runnerStopped(config.name(), reason);
         if (lostWith == null) {
             LOG.info(() -> "pool '" + config.name() + "': stopping runner " + runner.id + ": " + detail);
         } else {

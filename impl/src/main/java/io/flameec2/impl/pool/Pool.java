@@ -44,6 +44,13 @@ public interface Pool extends AutoCloseable {
     PoolSnapshot snapshot();
 
     /**
+     * The pool's status as {@link io.flameec2.FlamePools} shows it: every runner, the load, the boot failures.
+     *
+     * @return the status, consistent at one instant
+     */
+    io.flameec2.status.PoolStatus status();
+
+    /**
      * Stops taking calls (new ones fail with {@link io.flameec2.FlameRejectedException}), lets in-flight
      * calls drain up to {@code shutdown-timeout}, fails waiters, then stops every runner.
      *

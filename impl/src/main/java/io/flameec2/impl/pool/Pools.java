@@ -7,10 +7,13 @@ import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.config.PoolConfigReader;
+import io.flameec2.status.PoolStatus;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -35,6 +38,7 @@ public final class Pools {
     private final ConfigLookup config;
     private final boolean runnerMode;
     private final Consumer<FlamePoolEvent> events;
+    private final PoolTelemetry telemetry;
     private final String parentId = UUID.randomUUID().toString();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Map<String, FlameBackendFactory> factories = new TreeMap<>();
@@ -74,6 +78,21 @@ public final class Pools {
      * @param loader the application's class loader, where backends are looked for first
      */
     public Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader) {
+        this(config, runnerMode, events, loader, PoolTelemetry.NONE);
+    }
+
+    /**
+     * The pools of one application, none started yet, reporting to telemetry.
+     *
+     * @param config where the pools' settings come from
+     * @param runnerMode whether this JVM is a runner (every pool's {@code min} is then 0)
+     * @param events where the pools' events go
+     * @param loader the application's class loader, where backends are looked for first
+     * @param telemetry what hears the pools' metrics
+     */
+    public Pools(ConfigLookup config, boolean runnerMode, Consumer<FlamePoolEvent> events, ClassLoader loader,
+            PoolTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.config = config;
         this.runnerMode = runnerMode;
         this.events = events;
@@ -193,7 +212,7 @@ public final class Pools {
     }
 
     private Pool engine(FlamePoolConfig c, FlameBackend backend) {
-        Pool pool = new FlamePoolEngine(c, backend, events);
+        Pool pool = new FlamePoolEngine(c, backend, events, telemetry);
         LOG.info(() -> "flame pool '" + c.name() + "' started: backend " + c.backend() + ", min " + c.min()
                 + ", max " + c.max() + ", max-concurrency " + c.maxConcurrency());
         return pool;
@@ -205,6 +224,24 @@ public final class Pools {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "closing an unused flame backend failed", e);
         }
+    }
+
+    /**
+     * The status of every started pool.
+     *
+     * @return sorted by name
+     */
+    public List<PoolStatus> statuses() {
+        return pools.values().stream().map(Pool::status).sorted(Comparator.comparing(PoolStatus::name)).toList();
+    }
+
+    /**
+     * Where the pools are in their life.
+     *
+     * @return the state
+     */
+    public State state() {
+        return state;
     }
 
     /** Shuts every pool down, waiting up to 2 minutes for their runners to stop; no pool starts after it. */

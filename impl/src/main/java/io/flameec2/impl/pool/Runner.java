@@ -26,6 +26,8 @@ final class Runner {
     int used;
     /** When its boot started, on the pool's monotonic clock. */
     long bootStarted;
+    /** How long its boot took, in nanoseconds; negative while it boots. */
+    long bootDuration = -1;
     /** When it last became idle, on the pool's monotonic clock. */
     long idleSince;
     /** The backend reported it lost (possibly while it was still booting). */

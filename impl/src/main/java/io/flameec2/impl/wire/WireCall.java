@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param callId the call's id
  * @param timeLeftMillis how long the runner lets the work run before interrupting it
  * @param invocation what to run
+ * @param traceparent the W3C {@code traceparent} of the parent's client span, {@code null} when untraced: a
+ *     plain string, so a runner without OpenTelemetry reads the message just the same
  */
-public record WireCall(String callId, long timeLeftMillis, FlameInvocation invocation) implements Serializable {
+public record WireCall(String callId, long timeLeftMillis, FlameInvocation invocation, String traceparent)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -25,10 +28,22 @@ public record WireCall(String callId, long timeLeftMillis, FlameInvocation invoc
      * @param callId the record component
      * @param timeLeftMillis the record component
      * @param invocation the record component
+     * @param traceparent the record component
      */
     public WireCall {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(invocation, "invocation");
+    }
+
+    /**
+     * An untraced call.
+     *
+     * @param callId the call's id
+     * @param timeLeftMillis how long the runner lets the work run
+     * @param invocation what to run
+     */
+    public WireCall(String callId, long timeLeftMillis, FlameInvocation invocation) {
+        this(callId, timeLeftMillis, invocation, null);
     }
 
     /**
@@ -39,6 +54,6 @@ public record WireCall(String callId, long timeLeftMillis, FlameInvocation invoc
      */
     public static WireCall of(FlameCall call) {
         long left = call.timeLeft().map(Duration::toMillis).orElse(Long.MAX_VALUE);
-        return new WireCall(call.callId(), left, call.invocation());
+        return new WireCall(call.callId(), left, call.invocation(), call.traceparent());
     }
 }

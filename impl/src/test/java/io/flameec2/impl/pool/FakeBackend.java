@@ -113,6 +113,8 @@ final class FakeBackend implements FlameBackend {
 
     final class FakeRunner implements FlameRunnerHandle {
         final String id;
+        /** The trace context of the last call sent here. */
+        volatile String lastTraceparent;
         final RunnerListener listener;
         final List<HeldCall> held = new CopyOnWriteArrayList<>();
         final AtomicInteger running = new AtomicInteger();
@@ -137,6 +139,7 @@ final class FakeBackend implements FlameBackend {
 
         @Override
         public CompletableFuture<Object> invoke(FlameCall call) {
+            lastTraceparent = call.traceparent();
             // 'work' is the runner's side; the pool sees 'result', completed only after the runner has
             // counted the call as finished, as a real runner frees its thread before it answers.
             CompletableFuture<Object> work = new CompletableFuture<>();

@@ -7,6 +7,8 @@ import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
 import io.flameec2.impl.exec.Invoker;
 import io.flameec2.impl.remote.common.RunnerEnv;
+import io.flameec2.impl.telemetry.RunnerTracing;
+import io.flameec2.impl.telemetry.Telemetry;
 import io.flameec2.impl.wire.WireCall;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireException;
@@ -321,6 +323,9 @@ public final class RunnerCore implements Connection.Listener {
         }
         Object value;
         Throwable failure = null;
+        // current on this thread while the work runs, so spans the application makes nest under it
+        RunnerTracing.RunSpan span = Telemetry.runnerTracing().start(settings.runnerId(), call.callId(),
+                call.invocation(), call.traceparent());
         try {
             value = invoker.get().run(call.invocation());
         } catch (Throwable t) { // NOPMD: whatever the task threw travels to the caller, as in a local call
@@ -332,6 +337,8 @@ public final class RunnerCore implements Connection.Listener {
             }
         }
         RunningCall.Interruption why = run.end();
+        span.end(why == RunningCall.Interruption.DEADLINE ? "timeout" : why != null ? "cancelled"
+                : failure != null ? "remote" : "ok", failure);
         if (why == RunningCall.Interruption.DEADLINE) {
             LOG.info(() -> "flame runner " + settings.runnerId() + ": call " + call.callId() + " ("
                     + call.invocation().describe() + ") passed its deadline; interrupted");

@@ -1,0 +1,50 @@
+package io.flameec2.status;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One pool at one instant.
+ *
+ * @param name the pool's name
+ * @param backend the backend that boots its runners ({@code local}, {@code process}, {@code ec2})
+ * @param max the most runners it boots
+ * @param runners its runners, booting or ready (not those already stopping), oldest first
+ * @param inFlight calls running on its runners
+ * @param waiting callers waiting for a free slot
+ * @param consecutiveBootFailures boots that failed since the last one that succeeded
+ * @param lastBootFailure why the most recent boot failed, when the last boot to end failed
+ */
+public record PoolStatus(String name, String backend, int max, List<RunnerStatus> runners, int inFlight,
+        int waiting, int consecutiveBootFailures, Optional<String> lastBootFailure) {
+
+    /**
+     * Checks the components.
+     *
+     * @param name the record component
+     * @param backend the record component
+     * @param max the record component
+     * @param runners the record component
+     * @param inFlight the record component
+     * @param waiting the record component
+     * @param consecutiveBootFailures the record component
+     * @param lastBootFailure the record component
+     */
+    public PoolStatus {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(backend, "backend");
+        runners = List.copyOf(runners);
+        Objects.requireNonNull(lastBootFailure, "lastBootFailure");
+    }
+
+    /**
+     * The runners in a state.
+     *
+     * @param state the state
+     * @return how many of its runners are in it
+     */
+    public long runners(RunnerStatus.State state) {
+        return runners.stream().filter(r -> r.state() == state).count();
+    }
+}

@@ -1,0 +1,41 @@
+package io.flameec2.status;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One runner of a pool at one instant.
+ *
+ * @param id the runner's id, as in logs and events
+ * @param state booting or ready
+ * @param inFlight calls running on it
+ * @param age time since its boot started
+ * @param bootDuration how long its boot took (until it joined), empty while it boots
+ */
+public record RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration) {
+
+    /**
+     * Checks the components.
+     *
+     * @param id the record component
+     * @param state the record component
+     * @param inFlight the record component
+     * @param age the record component
+     * @param bootDuration the record component
+     */
+    public RunnerStatus {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(age, "age");
+        Objects.requireNonNull(bootDuration, "bootDuration");
+    }
+
+    /** Where a runner is in its life, as its pool sees it. */
+    public enum State {
+        /** Its boot has started and it has not joined yet. */
+        BOOTING,
+        /** It joined and takes calls. */
+        READY
+    }
+}

@@ -3,7 +3,7 @@ package io.flameec2.runner;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.exec.Invokers;
 import io.flameec2.impl.remote.AppVersion;
-import io.flameec2.impl.remote.ContainerThreads;
+import io.flameec2.impl.exec.ContainerThreads;
 import io.flameec2.impl.remote.runner.RunnerCore;
 import io.flameec2.impl.remote.runner.RunnerSettings;
 import io.flameec2.impl.wire.WireCodec;

@@ -21,6 +21,7 @@ import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.status.PoolStatus;
 import io.flameec2.status.RunnerStatus;
+import io.flameec2.impl.exec.ContainerThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,7 +40,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -155,9 +155,13 @@ public final class FlamePoolEngine implements Pool {
         this.backend = backend;
         this.eventSink = eventSink;
         this.slotsPerRunner = config.singleUse() ? 1 : config.maxConcurrency();
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("flame-pool-" + config.name() + "-timer"));
-        this.events = Executors.newSingleThreadExecutor(daemon("flame-pool-" + config.name() + "-events"));
-        this.boots = Executors.newCachedThreadPool(daemon("flame-pool-" + config.name() + "-boot"));
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                ContainerThreads.named(loader, "flame-pool-" + config.name() + "-timer"));
+        this.events = Executors.newSingleThreadExecutor(
+                ContainerThreads.named(loader, "flame-pool-" + config.name() + "-events"));
+        this.boots = Executors.newCachedThreadPool(ContainerThreads.named(loader, "flame-pool-" + config.name()
+                + "-boot"));
         this.runnerPrefix = config.name() + "-" + Long.toString(System.nanoTime() & 0xfffff, 36) + "-";
         telemetry.poolStarted(this);
         synchronized (lock) {
@@ -763,14 +767,6 @@ public final class FlamePoolEngine implements Pool {
             e = e.getCause();
         }
         return e;
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** A slot handed to a waiter, to send once the lock is released. */

@@ -3,6 +3,7 @@ package io.flameec2.impl.remote;
 import io.flameec2.FlameBootException;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.StopReason;
+import io.flameec2.impl.exec.ContainerThreads;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.wire.WireCodec;

@@ -3,6 +3,7 @@ package io.flameec2.impl.backend.ec2;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
+import io.flameec2.impl.exec.ContainerThreads;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -195,11 +196,8 @@ public final class Ec2Launcher implements RunnerLauncher {
         if (housekeeping != null) {
             return;
         }
-        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "flame-ec2-" + settings.pool() + "-leases");
-            t.setDaemon(true);
-            return t;
-        });
+        housekeeping = Executors.newSingleThreadScheduledExecutor(ContainerThreads.named(
+                Ec2Launcher.class.getClassLoader(), "flame-ec2-" + settings.pool() + "-leases"));
         long every = settings.leaseRefreshInterval().toMillis();
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
@@ -357,11 +355,8 @@ public final class Ec2Launcher implements RunnerLauncher {
         if (liveness != null) {
             return;
         }
-        liveness = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "flame-ec2-" + settings.pool() + "-liveness");
-            t.setDaemon(true);
-            return t;
-        });
+        liveness = Executors.newSingleThreadScheduledExecutor(ContainerThreads.named(
+                Ec2Launcher.class.getClassLoader(), "flame-ec2-" + settings.pool() + "-liveness"));
         long every = LIVENESS_INTERVAL.toMillis();
         liveness.scheduleWithFixedDelay(this::checkLiveness, every, every, TimeUnit.MILLISECONDS);
     }

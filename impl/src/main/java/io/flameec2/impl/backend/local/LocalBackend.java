@@ -14,6 +14,7 @@ import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.spi.RunnerListener;
 import io.flameec2.spi.RunnerState;
+import io.flameec2.impl.exec.ContainerThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -40,16 +41,10 @@ final class LocalBackend implements FlameBackend {
     LocalBackend(String pool, WireCodec codec) {
         this.pool = pool;
         this.codec = codec;
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "flame-local-" + pool);
-            t.setDaemon(true);
-            return t;
-        });
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "flame-local-" + pool + "-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        this.workers = Executors.newCachedThreadPool(ContainerThreads.named(loader, "flame-local-" + pool));
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(ContainerThreads.named(loader,
+                "flame-local-" + pool + "-deadlines"));
     }
 
     @Override

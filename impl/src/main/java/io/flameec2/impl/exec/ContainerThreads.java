@@ -1,7 +1,8 @@
-package io.flameec2.impl.remote;
+package io.flameec2.impl.exec;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -9,7 +10,7 @@ import javax.naming.NamingException;
 /**
  * Where FlameEC2's threads come from: inside a Jakarta EE container, its default managed thread factory (so
  * work runs with the application's context and the container knows the threads); elsewhere (tests, plain
- * Java), daemon threads with the application's class loader.
+ * Java), daemon threads with the application's class loader. Every thread FlameEC2 starts comes from here.
  */
 public final class ContainerThreads {
 
@@ -39,6 +40,25 @@ public final class ContainerThreads {
             Thread t = plain.newThread(r);
             t.setContextClassLoader(loader);
             t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Named threads from {@link #factory}: {@code name}, then {@code name-2}, {@code name-3}... when there are
+     * more.
+     *
+     * @param loader the class loader plain threads get as context class loader
+     * @param name the name of the threads, for thread dumps and logs
+     * @return the factory
+     */
+    public static ThreadFactory named(ClassLoader loader, String name) {
+        ThreadFactory threads = factory(loader);
+        AtomicInteger made = new AtomicInteger();
+        return r -> {
+            Thread t = threads.newThread(r);
+            int n = made.incrementAndGet();
+            t.setName(n == 1 ? name : name + "-" + n);
             return t;
         };
     }

@@ -66,6 +66,7 @@ public final class RemoteBackend implements FlameBackend {
     private final WireCodec replies;
     private final ClassLoader loader;
     private final ExecutorService launches;
+    private volatile boolean closed;
     private final ScheduledExecutorService timers;
 
     /**
@@ -148,7 +149,7 @@ public final class RemoteBackend implements FlameBackend {
             return;
         }
         join.launched(launched.joinOrigin(), connection -> new RemoteRunnerHandle(runnerId, pool.name(), connection,
-                codec, replies, loader, launches, launched, listener, timers, settings));
+                codec, replies, loader, launches, launched, listener, timers, settings, () -> closed));
         LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' launched (" + launched.describe()
                 + "), waiting up to " + config.bootTimeout().toMillis() + " ms for it to join at "
                 + server.advertisedAddress(settings.parentUrl()) + " from " + launched.joinOrigin().description());
@@ -246,6 +247,9 @@ public final class RemoteBackend implements FlameBackend {
 
     @Override
     public void close() {
+        // runners still connected are abandoned, not terminated: their connections end with the listener, and
+        // each stops on its own once its parent is silent for the parent-loss timeout (as if the parent died)
+        closed = true;
         launches.shutdownNow();
         timers.shutdownNow();
         server.release();

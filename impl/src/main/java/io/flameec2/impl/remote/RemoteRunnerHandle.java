@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -61,6 +62,8 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private final RunnerListener listener;
     private final ScheduledExecutorService timers;
     private final RemoteSettings settings;
+    /** Whether the backend closed: its runners are then abandoned, never terminated from here. */
+    private final BooleanSupplier backendClosed;
     private final AtomicReference<RunnerState> state = new AtomicReference<>(RunnerState.READY);
     private final Map<Integer, Pending> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger streams = new AtomicInteger();
@@ -76,7 +79,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     RemoteRunnerHandle(String id, String pool, Connection connection, WireCodec codec, WireCodec replies,
             ClassLoader loader,
             Executor decoders, LaunchedRunner launched, RunnerListener listener, ScheduledExecutorService timers,
-            RemoteSettings settings) {
+            RemoteSettings settings, BooleanSupplier backendClosed) {
         this.id = id;
         this.pool = pool;
         this.connection = connection;
@@ -88,6 +91,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         this.listener = listener;
         this.timers = timers;
         this.settings = settings;
+        this.backendClosed = backendClosed;
     }
 
     void startHeartbeats() {
@@ -291,7 +295,9 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         stopHeartbeats();
         failInFlight(lost);
         connection.close("the runner is lost");
-        launched.terminate();
+        if (!backendClosed.getAsBoolean()) {
+            launched.terminate();
+        }
         if (stopped.get() == null) {
             listener.lost(id, lost);
         }

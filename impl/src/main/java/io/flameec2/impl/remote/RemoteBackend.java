@@ -143,6 +143,11 @@ public final class RemoteBackend implements FlameBackend {
         LaunchedRunner launched;
         try {
             launched = launcher.launch(runnerId, env);
+        } catch (RunnerLauncher.LaunchFailedException e) {
+            server.forget(runnerId);
+            result.completeExceptionally(new FlameBootException(pool.name(), runnerId, "launch failed: "
+                    + e.getMessage(), e, e.retryable(), e.errorCode()));
+            return;
         } catch (Exception | LinkageError e) {
             server.forget(runnerId);
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, "launch failed: " + e, e));

@@ -26,6 +26,50 @@ public interface RunnerLauncher extends AutoCloseable {
     default void close() {
     }
 
+    /**
+     * A start the launcher's API refused, with what the API said: its error code, kept apart from the
+     * message so callers (and {@code @Retry} policies, through {@link io.flameec2.FlameBootException}) can
+     * tell a missing image from a throttled request.
+     */
+    final class LaunchFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        private final String errorCode;
+        private final boolean retryable;
+
+        /**
+         * Creates the failure.
+         *
+         * @param message what failed, naming the runner
+         * @param cause the API's exception
+         * @param errorCode the API's error code ({@code InvalidAMIID.NotFound}), or {@code null}
+         * @param retryable whether the same request may succeed later (throttling, a server error)
+         */
+        public LaunchFailedException(String message, Throwable cause, String errorCode, boolean retryable) {
+            super(message, cause);
+            this.errorCode = errorCode;
+            this.retryable = retryable;
+        }
+
+        /**
+         * The API's error code.
+         *
+         * @return the code, or {@code null}
+         */
+        public String errorCode() {
+            return errorCode;
+        }
+
+        /**
+         * Whether the same request may succeed later.
+         *
+         * @return {@code true} for throttling and server errors
+         */
+        public boolean retryable() {
+            return retryable;
+        }
+    }
+
     /** One started runner, as its launcher sees it. */
     interface LaunchedRunner {
 

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -332,6 +333,25 @@ class RemoteBackendTest {
         assertTrue(e.getMessage().contains("did not join within boot-timeout 1000 ms (flame.pools.p.boot-timeout)"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("CWWKZ0002E"), "quotes the diagnostics: " + e.getMessage());
+    }
+
+    @Test
+    void aLaunchTheApiRefusedKeepsItsErrorCodeAndSaysWhetherARetryCanHelp() {
+        RunnerLauncher refusing = (runnerId, env) -> {
+            throw new RunnerLauncher.LaunchFailedException("RunInstances for runner " + runnerId + " failed: no such"
+                    + " image", null, "InvalidAMIID.NotFound", false);
+        };
+        RemoteBackend b = new RemoteBackend(new TestBackendContext(pool), refusing, RemoteSettings.read(
+                ConfigLookup.of(Map.of(RemoteSettings.PARENT_HOST, "127.0.0.1"))));
+        try {
+            FlameBootException e = assertInstanceOf(FlameBootException.class,
+                    failure(b.boot(new RunnerBootSpec("r-8", pool), (id, x) -> { })));
+            assertEquals(Optional.of("InvalidAMIID.NotFound"), e.errorCode());
+            assertFalse(e.retryable(), "the same image is missing next time too");
+            assertTrue(e.getMessage().contains("no such image"), e.getMessage());
+        } finally {
+            b.close();
+        }
     }
 
     @Test

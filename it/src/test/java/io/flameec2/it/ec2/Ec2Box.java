@@ -243,6 +243,9 @@ public final class Ec2Box implements AutoCloseable {
         if (!p.containsKey("ImageId") && !p.containsKey("LaunchTemplate.LaunchTemplateId")) {
             throw new BoxError(400, "MissingParameter", "The request must contain the parameter ImageId");
         }
+        if (p.getOrDefault("ImageId", "").startsWith("ami-missing")) {
+            throw new BoxError(400, "InvalidAMIID.NotFound", "The image id '[" + p.get("ImageId") + "]' does not exist");
+        }
         String hopLimit = p.getOrDefault("MetadataOptions.HttpPutResponseHopLimit", "1");
         if (!hopLimit.matches("[1-9]|[1-5][0-9]|6[0-4]")) {
             throw new BoxError(400, "InvalidParameterValue", "Value (" + hopLimit + ") for parameter"

@@ -16,6 +16,7 @@ import io.flameec2.impl.backend.ec2.Ec2Settings;
 import io.flameec2.impl.backend.ec2.Ec2SettingsReader;
 import io.flameec2.impl.backend.ec2.InstanceMetadata;
 import io.flameec2.impl.remote.RemoteBackend;
+import io.flameec2.impl.remote.RunnerLauncher;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import io.flameec2.spi.FlameBackend;
@@ -197,6 +198,18 @@ class Ec2LauncherBoxIT {
         assertTrue(e.getMessage().contains("c7.refused in subnet-0box (InsufficientInstanceCapacity), c6.refused in subnet-0box"), e.getMessage());
         assertTrue(e.getMessage().contains("flame.pools.box.ec2.instance-type"), e.getMessage());
         assertEquals(before, fx.box.instances().size());
+    }
+
+    @Test
+    void aRefusedLaunchKeepsEc2sErrorCodeAndIsNotRetryable() {
+        Map<String, String> m = launcherSettings("noimage", Map.of(), List.of("t3.small"), bundle);
+        m.put("image-id", "ami-missing0");
+        Ec2Launcher launcher = launcher(read(m), "parent-A");
+        RunnerLauncher.LaunchFailedException e = assertThrows(RunnerLauncher.LaunchFailedException.class,
+                () -> launcher.launch("r-5", runnerEnv("r-5")));
+        assertEquals("InvalidAMIID.NotFound", e.errorCode());
+        assertFalse(e.retryable(), "a missing image is missing next time too");
+        assertTrue(e.getMessage().contains("RunInstances for runner r-5"), e.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.flameec2.impl.backend.ec2;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
+import io.flameec2.impl.remote.RunnerLauncher.LaunchFailedException;
 import io.flameec2.impl.exec.ContainerThreads;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -168,8 +169,9 @@ public final class Ec2Launcher implements RunnerLauncher {
                     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
                     if (!CAPACITY_ERRORS.contains(code)) {
                         LOG.info(() -> "runner " + runnerId + ": RunInstances failed: " + e.getMessage());
-                        throw new IllegalStateException("RunInstances for runner " + runnerId + " of pool '"
-                                + settings.pool() + "' failed: " + e.getMessage(), e);
+                        throw new LaunchFailedException("RunInstances for runner " + runnerId + " of pool '"
+                                + settings.pool() + "' failed: " + e.getMessage(), e, code.isEmpty() ? null : code,
+                                e.retryable());
                     }
                     String attempt = describeAttempt(type, subnet) + " (" + code + ")";
                     refused.add(attempt);

@@ -7,7 +7,6 @@ import io.flameec2.impl.config.SettingType;
 import io.flameec2.impl.config.Settings;
 import java.io.ObjectInputFilter;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -12,6 +12,8 @@ public enum StopReason {
     LOST,
     /** Its pool was shut down. */
     POOL_SHUTDOWN,
+    /** Its capacity was taken back with notice (an EC2 spot interruption); it drained and stopped. */
+    INTERRUPTED,
     /** It lost its parent and shut itself down (seen on the runner side). */
     PARENT_LOST
 }

@@ -43,4 +43,14 @@ public interface FlameRunnerHandle {
      * @return completes when the runner is gone
      */
     CompletableFuture<Void> stop(StopReason reason, Duration shutdownTimeout);
+
+    /**
+     * The kind of capacity the runner runs on, for the pool's cost report (runner-seconds by market).
+     *
+     * @return {@code "spot"} or {@code "on-demand"} for EC2 runners; {@code "on-demand"} unless a backend
+     *     says otherwise
+     */
+    default String market() {
+        return "on-demand";
+    }
 }

@@ -14,4 +14,17 @@ public interface RunnerListener {
      * @param cause how it was lost
      */
     void lost(String runnerId, FlameRunnerLostException cause);
+
+    /**
+     * The runner will be taken away soon and said so ahead of time (an EC2 spot interruption notice or
+     * rebalance recommendation): the pool sends it no new calls, boots a replacement at once if demand,
+     * {@code min} or spares need one, and lets its in-flight calls finish until it stops or is
+     * {@linkplain #lost lost}. Called at most once per runner, never after {@link #lost}.
+     *
+     * @param runnerId the runner
+     * @param reason why, for logs and for the failure of calls that cannot finish in time
+     *     (for example {@code "spot interruption"})
+     */
+    default void retiring(String runnerId, String reason) {
+    }
 }

@@ -1,5 +1,6 @@
 package io.flameec2.spi;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,6 +20,17 @@ public interface FlameBackend extends AutoCloseable {
      * @return the runner, once ready
      */
     CompletableFuture<FlameRunnerHandle> boot(RunnerBootSpec spec, RunnerListener listener);
+
+    /**
+     * Why the backend cannot serve now, if it knows before a boot fails: for EC2, its last API call failed in
+     * a way retries do not mend soon (endpoint unreachable, credentials or permissions refused, service
+     * errors). The pool's readiness check reports it. Cheap: called on every status snapshot.
+     *
+     * @return the problem, naming what failed, or empty when the backend saw none
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
 
     /** Releases the backend's resources (clients, threads). Runners are stopped by the pool before. */
     @Override

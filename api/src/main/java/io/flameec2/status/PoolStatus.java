@@ -15,9 +15,12 @@ import java.util.Optional;
  * @param waiting callers waiting for a free slot
  * @param consecutiveBootFailures boots that failed since the last one that succeeded
  * @param lastBootFailure why the most recent boot failed, when the last boot to end failed
+ * @param backendProblem why its backend cannot serve now, as the backend sees it (for {@code ec2}: its last
+ *     API call failed), empty when it saw none; see {@link io.flameec2.spi.FlameBackend#problem()}
  */
 public record PoolStatus(String name, String backend, int max, List<RunnerStatus> runners, int inFlight,
-        int waiting, int consecutiveBootFailures, Optional<String> lastBootFailure) {
+        int waiting, int consecutiveBootFailures, Optional<String> lastBootFailure,
+        Optional<String> backendProblem) {
 
     /**
      * Checks the components.
@@ -30,12 +33,14 @@ public record PoolStatus(String name, String backend, int max, List<RunnerStatus
      * @param waiting the record component
      * @param consecutiveBootFailures the record component
      * @param lastBootFailure the record component
+     * @param backendProblem the record component
      */
     public PoolStatus {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(backend, "backend");
         runners = List.copyOf(runners);
         Objects.requireNonNull(lastBootFailure, "lastBootFailure");
+        Objects.requireNonNull(backendProblem, "backendProblem");
     }
 
     /**

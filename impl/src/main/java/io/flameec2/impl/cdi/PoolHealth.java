@@ -42,6 +42,12 @@ record PoolHealth(boolean up, Optional<String> reason, Map<String, Object> data)
         data.put("calls.in-flight", s.inFlight());
         data.put("callers.waiting", s.waiting());
         data.put("boots.failed-in-a-row", s.consecutiveBootFailures());
+        if (s.backendProblem().isPresent()) {
+            // the backend knows before a boot fails: a runner asked for now would not come
+            String why = "pool '" + name + "': " + s.backend() + " backend: " + s.backendProblem().get();
+            data.put("reason", why);
+            return new PoolHealth(false, Optional.of(why), data);
+        }
         if (s.consecutiveBootFailures() >= BOOT_FAILURES_DOWN) {
             String why = "pool '" + name + "': the last " + s.consecutiveBootFailures() + " runner boots failed ("
                     + s.backend() + " backend); last: " + s.lastBootFailure().orElse("unknown");

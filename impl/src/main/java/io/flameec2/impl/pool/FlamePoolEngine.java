@@ -211,6 +211,7 @@ public final class FlamePoolEngine implements Pool {
 
     @Override
     public PoolStatus status() {
+        Optional<String> backendProblem = backend.problem(); // the backend's own state: not under the pool's lock
         synchronized (lock) {
             long now = nanoClock.getAsLong();
             List<RunnerStatus> list = runners.values().stream().sorted(Comparator.comparingLong(r -> r.seq))
@@ -219,7 +220,7 @@ public final class FlamePoolEngine implements Pool {
                             r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration))))
                     .toList();
             return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(), waiting,
-                    consecutiveBootFailures, Optional.ofNullable(lastBootFailure));
+                    consecutiveBootFailures, Optional.ofNullable(lastBootFailure), backendProblem);
         }
     }
 

@@ -251,6 +251,11 @@ public final class RemoteBackend implements FlameBackend {
     }
 
     @Override
+    public Optional<String> problem() {
+        return launcher.problem();
+    }
+
+    @Override
     public void close() {
         // runners still connected are abandoned, not terminated: their connections end with the listener, and
         // each stops on its own once its parent is silent for the parent-loss timeout (as if the parent died)

@@ -2,6 +2,7 @@ package io.flameec2.impl.remote;
 
 import io.flameec2.impl.remote.common.RunnerEnv;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How a remote backend starts the machine or process of one runner. Everything after the start
@@ -20,6 +21,16 @@ public interface RunnerLauncher extends AutoCloseable {
      * @throws Exception when the start itself failed; the message names the runner and the cause
      */
     LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception;
+
+    /**
+     * Why the launcher cannot start runners now, if it knows before a start fails; see
+     * {@link io.flameec2.spi.FlameBackend#problem()}.
+     *
+     * @return the problem, or empty
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
 
     /** Releases the launcher's resources. */
     @Override

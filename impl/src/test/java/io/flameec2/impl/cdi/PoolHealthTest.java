@@ -15,9 +15,13 @@ import org.junit.jupiter.api.Test;
 class PoolHealthTest {
 
     private static PoolStatus status(int bootFailures, String lastFailure) {
+        return status(bootFailures, lastFailure, null);
+    }
+
+    private static PoolStatus status(int bootFailures, String lastFailure, String backendProblem) {
         return new PoolStatus("thumbs", "ec2", 4, List.of(new RunnerStatus("thumbs-1", RunnerStatus.State.READY, 2,
                 Duration.ofMinutes(3), Optional.of(Duration.ofSeconds(40)))), 2, 5, bootFailures,
-                Optional.ofNullable(lastFailure));
+                Optional.ofNullable(lastFailure), Optional.ofNullable(backendProblem));
     }
 
     @Test
@@ -41,6 +45,16 @@ class PoolHealthTest {
         assertTrue(reason.contains("pool 'thumbs'") && reason.contains("ec2 backend")
                 && reason.contains("UnauthorizedOperation"), reason);
         assertEquals(reason, h.data().get("reason"));
+    }
+
+    @Test
+    void aBackendProblemTurnsItDownBeforeAnyBootFails() {
+        PoolHealth h = PoolHealth.of("thumbs", Optional.of(status(0, null,
+                "the last EC2 API call (DescribeInstances, 3 s ago) failed: AuthFailure: bad key")));
+        assertFalse(h.up());
+        String reason = h.reason().orElseThrow();
+        assertTrue(reason.startsWith("pool 'thumbs': ec2 backend: the last EC2 API call") && reason.contains("AuthFailure"),
+                reason);
     }
 
     @Test

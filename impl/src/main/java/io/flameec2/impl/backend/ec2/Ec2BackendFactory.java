@@ -13,6 +13,7 @@ import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameBackendFactory;
 import java.net.URI;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -37,10 +38,14 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
         Ec2Settings settings = new Ec2SettingsReader().read(context);
         S3Presigner presigner = "s3".equalsIgnoreCase(settings.bundleUrl().getScheme())
                 ? Ec2Clients.presigner(settings) : null;
-        Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings), presigner, context.parentId(),
-                context.pool().bootTimeout());
+        ApiCallHealth ec2Health = new ApiCallHealth("EC2", Clock.systemUTC());
+        Ec2Launcher launcher = new Ec2Launcher(settings, Ec2Clients.ec2(settings, ec2Health), presigner,
+                context.parentId(), context.pool().bootTimeout());
         if (settings.bundlePrefix()) {
-            launcher.selfUploaded(selfUploaded(settings));
+            ApiCallHealth s3Health = new ApiCallHealth("S3", Clock.systemUTC());
+            launcher.selfUploaded(selfUploaded(settings, s3Health)).apiHealth(ec2Health, s3Health);
+        } else {
+            launcher.apiHealth(ec2Health);
         }
         // A runner is a parent of nested pools at most: it must never sweep its own parent's runners.
         boolean onRunner = "true".equalsIgnoreCase(System.getenv(RunnerEnv.RUNNER));
@@ -57,7 +62,7 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
     }
 
     /** A {@code bundle-url} prefix: the parent packages and uploads its own bundle, on the first launch. */
-    private static SelfUploadedBundle selfUploaded(Ec2Settings settings) {
+    private static SelfUploadedBundle selfUploaded(Ec2Settings settings, ApiCallHealth health) {
         String key = Ec2Settings.key(settings.pool(), Ec2Settings.BUNDLE_URL);
         Path wlp = LibertyInstallation.ofThisServer().orElseThrow(() -> new FlameConfigurationException(key,
                 "is a prefix (" + settings.bundleUrl() + "), for the parent to upload its own bundle, but this parent"
@@ -66,7 +71,7 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
         // the deployment's thread: its context class loader is the application's, which knows where its WAR is
         ClassLoader application = Thread.currentThread().getContextClassLoader();
         Path workDir = ProcessWorkDir.prepare(ProcessWorkDir.defaultDir(), key);
-        return new SelfUploadedBundle(settings, Ec2Clients.s3(settings), wlp, workDir,
+        return new SelfUploadedBundle(settings, Ec2Clients.s3(settings, health), wlp, workDir,
                 () -> DeployedApplication.locate(application), () -> AppVersion.resolve(ConfigLookup.discover()));
     }
 

@@ -1,6 +1,8 @@
 package io.flameec2.impl.backend.ec2;
 
 import java.time.Duration;
+import java.util.List;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -26,13 +28,15 @@ public final class Ec2Clients {
      * The EC2 client.
      *
      * @param settings the pool's settings
+     * @param interceptors see every call (health)
      * @return a new client; the caller closes it
      */
-    public static Ec2Client ec2(Ec2Settings settings) {
+    public static Ec2Client ec2(Ec2Settings settings, ExecutionInterceptor... interceptors) {
         var b = Ec2Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(30)))
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(API_CALL_TIMEOUT));
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(API_CALL_TIMEOUT)
+                        .executionInterceptors(List.of(interceptors)));
         settings.region().map(Region::of).ifPresent(b::region);
         settings.endpoint().ifPresent(b::endpointOverride);
         return b.build();
@@ -43,14 +47,16 @@ public final class Ec2Clients {
      * when an endpoint override is set, as for the presigner.
      *
      * @param settings the pool's settings
+     * @param interceptors see every call (health)
      * @return a new client; the caller closes it
      */
-    public static S3Client s3(Ec2Settings settings) {
+    public static S3Client s3(Ec2Settings settings, ExecutionInterceptor... interceptors) {
         var b = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)))
                 // a part of 16 MiB on a slow link takes a while: the timeout is per call, parts are retried
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(Duration.ofMinutes(5)));
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(Duration.ofMinutes(5))
+                        .executionInterceptors(List.of(interceptors)));
         settings.region().map(Region::of).ifPresent(b::region);
         settings.s3Endpoint().ifPresent(uri -> b.endpointOverride(uri)
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));

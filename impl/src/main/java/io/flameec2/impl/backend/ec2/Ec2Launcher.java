@@ -80,6 +80,7 @@ public final class Ec2Launcher implements RunnerLauncher {
     private final Ec2Client ec2;
     private final S3Presigner presigner;
     private volatile SelfUploadedBundle selfUploaded;
+    private volatile List<ApiCallHealth> apiHealth = List.of();
     private final String parentId;
     private final Duration bootTimeout;
     /** The runners whose leases this parent refreshes: launched, and neither terminated nor seen gone. */
@@ -118,6 +119,22 @@ public final class Ec2Launcher implements RunnerLauncher {
     Ec2Launcher selfUploaded(SelfUploadedBundle bundle) {
         this.selfUploaded = bundle;
         return this;
+    }
+
+    /**
+     * Watches the launcher's AWS clients, for {@link #problem()}.
+     *
+     * @param health the interceptors on its clients (EC2, and S3 when it uploads its bundle)
+     * @return this launcher
+     */
+    Ec2Launcher apiHealth(ApiCallHealth... health) {
+        this.apiHealth = List.of(health);
+        return this;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return apiHealth.stream().map(ApiCallHealth::problem).flatMap(Optional::stream).findFirst();
     }
 
     /**

@@ -33,7 +33,7 @@ final class Liberty {
 
     static final String RUNNER = "flamerunner";
     static final String ECHO = "echo";
-    private static final String JVM_OPTIONS = "-Xmx256m\n-Xshare:auto\n";
+    private static final String JVM_OPTIONS = "-Xmx256m\n-Xshare:auto\n" + System.getProperty("bench.runner-jvm", "").replace(' ', '\n') + "\n";
 
     final Path wlp;
     private final Path outputs;

@@ -29,7 +29,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -93,9 +92,9 @@ public final class RemoteBackend implements FlameBackend {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        AtomicInteger n = new AtomicInteger();
-        this.launches = Executors.newCachedThreadPool(named(threads, "flame-" + pool.name() + "-launch-", n));
-        this.timers = Executors.newSingleThreadScheduledExecutor(named(threads, "flame-" + pool.name() + "-timers", null));
+        this.launches = Executors.newCachedThreadPool(ContainerThreads.named(loader, "flame-" + pool.name() + "-launch"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                ContainerThreads.named(loader, "flame-" + pool.name() + "-timers"));
     }
 
     /**
@@ -264,13 +263,5 @@ public final class RemoteBackend implements FlameBackend {
         timers.shutdownNow();
         server.release();
         launcher.close();
-    }
-
-    private static ThreadFactory named(ThreadFactory threads, String name, AtomicInteger n) {
-        return r -> {
-            Thread t = threads.newThread(r);
-            t.setName(n == null ? name : name + n.incrementAndGet());
-            return t;
-        };
     }
 }

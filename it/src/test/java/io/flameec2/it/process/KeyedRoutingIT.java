@@ -39,7 +39,7 @@ class KeyedRoutingIT {
         Map<String, Set<String>> ranOn = new HashMap<>();
         for (Map.Entry<String, List<CompletableFuture<Object>>> e : calls.entrySet()) {
             for (CompletableFuture<Object> c : e.getValue()) {
-                ranOn.computeIfAbsent(e.getKey(), k -> new HashSet<>()).add((String) c.get(2, TimeUnit.MINUTES));
+                ranOn.computeIfAbsent(e.getKey(), k -> new HashSet<>()).add((String) c.get(5, TimeUnit.MINUTES));
             }
         }
         return ranOn;
@@ -47,11 +47,13 @@ class KeyedRoutingIT {
 
     @Test
     void eachKeysCallsRunOnOneRunnerProcessAndAKilledRunnerMovesOnlyItsKeys() throws Exception {
-        FlamePoolEngine pool = ProcessPool.create(ProcessPool.config("keyed").min(2).max(2).build(),
+        // two Liberty runners booting at once took 100 s to start under this machine's load: generous bounds
+        FlamePoolEngine pool = ProcessPool.create(ProcessPool.config("keyed").min(2).max(2)
+                .bootTimeout(Duration.ofMinutes(5)).timeout(Duration.ofMinutes(5)).build(),
                 RunnerBundle.get(RunnerTasks.class, RunnerTasks.WhoAmI.class, RunnerTasks.Boom.class,
                         RunnerTasks.Busy.class, RunnerTasks.Gadget.class), e -> { });
         try {
-            await().atMost(3, TimeUnit.MINUTES).until(() -> pool.snapshot().runners() == 2
+            await().atMost(6, TimeUnit.MINUTES).until(() -> pool.snapshot().runners() == 2
                     && pool.snapshot().booting() == 0);
             Map<String, String> owner = new HashMap<>();
             route(pool).forEach((key, runners) -> {

@@ -14,9 +14,9 @@ import java.lang.annotation.Target;
  *
  * <ul>
  *   <li>The key's runner is chosen by rendezvous (highest random weight) hashing over the pool's ready runners
- *       that are not retiring. A runner that leaves the pool takes only its own keys elsewhere, and the runner
- *       booted in its place takes exactly those keys back; a runner added for more demand takes over about
- *       1/n of the keys.</li>
+ *       that are not retiring. A runner that leaves the pool takes only its own keys elsewhere, and the next
+ *       runner to join takes its place in the hashing, so a replacement gets exactly those keys back; a runner
+ *       added for more demand takes over about 1/n of the keys.</li>
  *   <li>When the key's runner has no free slot, the call waits for a slot on that runner (within its timeout)
  *       instead of going to another runner: stickiness is the point of a key. Waiting keyed calls still count as
  *       demand, so the pool grows as for any waiting call.</li>

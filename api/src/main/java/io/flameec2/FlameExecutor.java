@@ -44,6 +44,24 @@ public interface FlameExecutor extends ExecutorService {
     String pool();
 
     /**
+     * This executor with sticky routing: every task submitted through the returned executor (whatever the method,
+     * {@code call}, {@code submit}, {@code placeChild}, {@code execute}) runs on the runner that owns the key, as
+     * {@link FlameKey @FlameKey} describes: the same runner for equal keys while it lives, chosen by rendezvous
+     * hashing over the ready runners; when that runner is full the task waits for a slot on it rather than going
+     * elsewhere (so a hot key is served by one runner); while no runner is ready, the key goes to whichever
+     * runner boots. The key stays in the parent: it only chooses the runner and need not be serializable.
+     *
+     * <pre>{@code
+     * String text = flame.withKey(language).call(() -> Models.forLanguage(language).translate(input));
+     * }</pre>
+     *
+     * @param key the routing key, compared with {@link Object#equals} and hashed with {@link Object#hashCode}
+     * @return an executor of the same pool that routes by {@code key}
+     * @throws NullPointerException when {@code key} is {@code null}
+     */
+    FlameExecutor withKey(Object key);
+
+    /**
      * Runs the task on a runner and waits for its result, within the pool's {@code timeout}.
      *
      * @param task the task

@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param name the pool name
  * @param min runners kept booted, even when idle (default 0: scale to zero); forced to 0 on runners
  * @param max the most runners the pool boots (required, at least 1)
+ * @param spare idle runners kept booted above current demand, within {@code max}, so a burst does not wait for
+ *     a boot (default 0); forced to 0 on runners
  * @param maxConcurrency the most calls one runner takes at once (default 100)
  * @param idleShutdownAfter how long a runner above {@code min} may sit idle before it is stopped (default 30s)
  * @param minIdleShutdownAfter how long one of the {@code min} runners may sit idle before it is stopped
@@ -26,6 +28,7 @@ public record FlamePoolConfig(
         String name,
         int min,
         int max,
+        int spare,
         int maxConcurrency,
         Duration idleShutdownAfter,
         Optional<Duration> minIdleShutdownAfter,
@@ -41,6 +44,8 @@ public record FlamePoolConfig(
     public static final String MIN = "min";
     /** Key of {@link #max()}. */
     public static final String MAX = "max";
+    /** Key of {@link #spare()}. */
+    public static final String SPARE = "spare";
     /** Key of {@link #maxConcurrency()}. */
     public static final String MAX_CONCURRENCY = "max-concurrency";
     /** Key of {@link #idleShutdownAfter()}. */
@@ -62,6 +67,8 @@ public record FlamePoolConfig(
     public static final int DEFAULT_MAX_CONCURRENCY = 100;
     /** Default of {@link #min()}: scale to zero. */
     public static final int DEFAULT_MIN = 0;
+    /** Default of {@link #spare()}: no spare runners. */
+    public static final int DEFAULT_SPARE = 0;
     /** Default of {@link #idleShutdownAfter()}. */
     public static final Duration DEFAULT_IDLE_SHUTDOWN_AFTER = Duration.ofSeconds(30);
     /** Default of {@link #timeout()}. */
@@ -79,6 +86,7 @@ public record FlamePoolConfig(
      * @param name the record component
      * @param min the record component
      * @param max the record component
+     * @param spare the record component
      * @param maxConcurrency the record component
      * @param idleShutdownAfter the record component
      * @param minIdleShutdownAfter the record component
@@ -103,6 +111,13 @@ public record FlamePoolConfig(
         if (min > max) {
             throw new FlameConfigurationException(key(name, MIN),
                     "must not exceed " + key(name, MAX) + " (" + max + "), was " + min);
+        }
+        if (spare < 0) {
+            throw new FlameConfigurationException(key(name, SPARE), "must be 0 or more, was " + spare);
+        }
+        if (spare > max) {
+            throw new FlameConfigurationException(key(name, SPARE),
+                    "must not exceed " + key(name, MAX) + " (" + max + "), was " + spare);
         }
         if (maxConcurrency < 1) {
             throw new FlameConfigurationException(key(name, MAX_CONCURRENCY),
@@ -146,7 +161,7 @@ public record FlamePoolConfig(
      * @return a new builder
      */
     public Builder toBuilder() {
-        return new Builder(name).min(min).max(max).maxConcurrency(maxConcurrency)
+        return new Builder(name).min(min).max(max).spare(spare).maxConcurrency(maxConcurrency)
                 .idleShutdownAfter(idleShutdownAfter).minIdleShutdownAfter(minIdleShutdownAfter.orElse(null))
                 .singleUse(singleUse).timeout(timeout).bootTimeout(bootTimeout).shutdownTimeout(shutdownTimeout)
                 .backend(backend);
@@ -163,6 +178,7 @@ public record FlamePoolConfig(
         private final String name;
         private int min = DEFAULT_MIN;
         private int max;
+        private int spare = DEFAULT_SPARE;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
         private Duration idleShutdownAfter = DEFAULT_IDLE_SHUTDOWN_AFTER;
         private Duration minIdleShutdownAfter;
@@ -195,6 +211,17 @@ public record FlamePoolConfig(
          */
         public Builder max(int value) {
             this.max = value;
+            return this;
+        }
+
+        /**
+         * Sets {@link FlamePoolConfig#spare()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
+        public Builder spare(int value) {
+            this.spare = value;
             return this;
         }
 
@@ -293,7 +320,7 @@ public record FlamePoolConfig(
          * @throws FlameConfigurationException when a value is out of range, naming its key
          */
         public FlamePoolConfig build() {
-            return new FlamePoolConfig(name, min, max, maxConcurrency, idleShutdownAfter,
+            return new FlamePoolConfig(name, min, max, spare, maxConcurrency, idleShutdownAfter,
                     Optional.ofNullable(minIdleShutdownAfter), singleUse, timeout, bootTimeout, shutdownTimeout,
                     backend);
         }

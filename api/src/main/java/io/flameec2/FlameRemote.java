@@ -21,6 +21,9 @@ import java.lang.annotation.Target;
  * method when they are not. A method returning {@link java.util.concurrent.CompletionStage} or
  * {@link java.util.concurrent.Future} returns at once and completes when the remote call does.
  *
+ * <p>A parameter marked {@link FlameKey @FlameKey} routes the call: calls with equal keys go to the same runner
+ * while it lives (see {@link FlameKey} for what happens when it is full or gone).
+ *
  * <p>MicroProfile Fault Tolerance annotations on the same method ({@code @Timeout}, {@code @Retry},
  * {@code @CircuitBreaker}, {@code @Bulkhead}, {@code @Fallback}) wrap the remote dispatch, so every retry is
  * a new remote call.

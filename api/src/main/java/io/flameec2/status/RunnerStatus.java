@@ -8,7 +8,7 @@ import java.util.Optional;
  * One runner of a pool at one instant.
  *
  * @param id the runner's id, as in logs and events
- * @param state booting or ready
+ * @param state booting, ready or retiring
  * @param inFlight calls running on it
  * @param age time since its boot started
  * @param bootDuration how long its boot took (until it joined), empty while it boots
@@ -36,6 +36,11 @@ public record RunnerStatus(String id, State state, int inFlight, Duration age, O
         /** Its boot has started and it has not joined yet. */
         BOOTING,
         /** It joined and takes calls. */
-        READY
+        READY,
+        /**
+         * Its capacity is being taken back with notice (an EC2 spot interruption): it takes no new calls, its
+         * calls in flight run on until they end, then it stops.
+         */
+        RETIRING
     }
 }

@@ -25,8 +25,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pool engine overhead at scale, without any transport: 1000 runners of an in-memory backend, and 100k
- * calls queued at once. Prints a table and writes {@code bench/target/pool-engine.csv}.
+ * Pool engine overhead at scale, without any transport: 1000 runners of an in-memory backend, 100k calls queued
+ * at once, and keyed against unkeyed calls (the cost of routing by key, interleaved in one pool). Prints a table
+ * and the keyed routing overhead at p50, and writes {@code bench/target/pool-engine.csv}.
  *
  * <p>Run: {@code mvn -B -q -pl bench -am package -DskipTests && java -cp "bench/target/classes:bench/target/lib/*"
  * io.flameec2.bench.PoolEngineBench}
@@ -46,11 +47,15 @@ public final class PoolEngineBench {
     public static void main(String[] args) throws Exception {
         QUIET.setLevel(java.util.logging.Level.WARNING); // one INFO line per runner boot and stop otherwise
         List<String[]> rows = new ArrayList<>();
+        String[][] keyed = null;
         for (int round = 0; round < 2; round++) { // the first round warms the JIT; the second is reported
             rows.clear();
             rows.add(sequential());
             rows.add(concurrent(8));
             rows.add(queued());
+            keyed = keyedAndUnkeyed();
+            rows.add(keyed[0]);
+            rows.add(keyed[1]);
         }
         String header = "scenario,calls,seconds,calls_per_s,p50_us,p99_us,p999_us";
         PrintStream out = System.out;
@@ -60,6 +65,11 @@ public final class PoolEngineBench {
             out.printf(Locale.ROOT, "%-44s %8s %8s %12s %9s %9s %9s%n", (Object[]) r);
             csv.append(String.join(",", r)).append('\n');
         }
+        double keyedP50 = Double.parseDouble(keyed[0][4]);
+        double unkeyedP50 = Double.parseDouble(keyed[1][4]);
+        out.printf(Locale.ROOT, "keyed routing overhead at p50 (%d runners, interleaved): %+.1f us (keyed %.1f us /"
+                + " unkeyed %.1f us = %.2fx; target <= 5 us)%n", RUNNERS, keyedP50 - unkeyedP50, keyedP50, unkeyedP50,
+                keyedP50 / unkeyedP50);
         Path file = Path.of("bench/target/pool-engine.csv");
         try {
             Files.createDirectories(file.getParent());
@@ -80,6 +90,39 @@ public final class PoolEngineBench {
                 lat[i] = System.nanoTime() - t;
             }
             return row("1 caller, 1000 warm runners, inline runner", lat, System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * Keyed against unkeyed calls, one caller over 1000 warm runners, alternating call by call in one pool so that
+     * both see the same JIT state and machine load: the difference of their p50 is the cost of routing by key
+     * (hashing the key and choosing its owner among the 1000 runners; 100 keys, round robin).
+     *
+     * @return the keyed row, then the unkeyed one
+     */
+    private static String[][] keyedAndUnkeyed() throws Exception {
+        String[] keys = new String[100];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = "tenant-" + k;
+        }
+        try (Fixture f = new Fixture(new InlineBackend(), RUNNERS)) {
+            long[] keyed = new long[CALLS / 2];
+            long[] unkeyed = new long[CALLS / 2];
+            long keyedNanos = 0;
+            long unkeyedNanos = 0;
+            for (int i = 0; i < CALLS / 2; i++) {
+                long t = System.nanoTime();
+                f.pool.submit(NOOP, null, keys[i % keys.length]).get();
+                long u = System.nanoTime();
+                f.pool.submit(NOOP, null).get();
+                long v = System.nanoTime();
+                keyed[i] = u - t;
+                unkeyed[i] = v - u;
+                keyedNanos += u - t;
+                unkeyedNanos += v - u;
+            }
+            return new String[][] {row("1 caller, 1000 warm runners, keyed (100 keys)", keyed, keyedNanos),
+                row("1 caller, 1000 warm runners, unkeyed (same run)", unkeyed, unkeyedNanos)};
         }
     }
 

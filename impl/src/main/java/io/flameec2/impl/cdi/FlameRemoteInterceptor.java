@@ -58,7 +58,8 @@ public class FlameRemoteInterceptor implements Serializable {
         RemoteMethod remote = registered.get();
         Pool pool = flame.pools().get(remote.pool());
         CompletableFuture<Object> result = pool.submit(new FlameInvocation.BeanMethod(remote.beanClass().getName(),
-                method.getName(), remote.parameterTypes(), context.getParameters()), remote.timeout());
+                method.getName(), remote.parameterTypes(), context.getParameters()), remote.timeout(),
+                remote.key(context.getParameters()));
         if (remote.asynchronous()) {
             return result.handle((value, error) -> {
                 if (error != null) {

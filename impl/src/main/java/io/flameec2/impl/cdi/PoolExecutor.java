@@ -11,6 +11,7 @@ import io.flameec2.spi.FlameInvocation;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,16 +27,32 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@link FlameExecutor} over one pool; the pool is looked up on first use (lazily on runners). */
+/**
+ * {@link FlameExecutor} over one pool; the pool is looked up on first use (lazily on runners). One with a key
+ * ({@link #withKey}) sends every task with it, so all of them go to the key's runner.
+ */
 final class PoolExecutor implements FlameExecutor {
 
     private static final Logger LOG = Logger.getLogger(PoolExecutor.class.getName());
     private final String name;
     private final Supplier<Pool> pool;
+    /** The routing key of every task, {@code null} for none. */
+    private final Object key;
 
     PoolExecutor(String name, Supplier<Pool> pool) {
+        this(name, pool, null);
+    }
+
+    private PoolExecutor(String name, Supplier<Pool> pool, Object key) {
         this.name = name;
         this.pool = pool;
+        this.key = key;
+    }
+
+    @Override
+    public FlameExecutor withKey(Object key) {
+        Objects.requireNonNull(key, "the routing key of pool '" + name + "'");
+        return new PoolExecutor(name, pool, key);
     }
 
     @Override
@@ -61,7 +78,7 @@ final class PoolExecutor implements FlameExecutor {
     @Override
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> submit(FlameCallable<T> task, Duration timeout) {
-        return (CompletableFuture<T>) pool.get().submit(new FlameInvocation.Closure(task), timeout);
+        return (CompletableFuture<T>) pool.get().submit(new FlameInvocation.Closure(task), timeout, key);
     }
 
     @Override
@@ -85,7 +102,7 @@ final class PoolExecutor implements FlameExecutor {
     @Override
     @SuppressWarnings("unchecked")
     public <T> FlameChild<T> placeChild(FlameCallable<T> task) {
-        Pool.PlacedChild placed = await(pool.get().placeChild(new FlameInvocation.Closure(task)));
+        Pool.PlacedChild placed = await(pool.get().placeChild(new FlameInvocation.Closure(task), key));
         return new FlameChild<>() {
             @Override
             public String runnerId() {

@@ -39,6 +39,7 @@ record PoolHealth(boolean up, Optional<String> reason, Map<String, Object> data)
         data.put("backend", s.backend());
         data.put("runners.ready", s.runners(RunnerStatus.State.READY));
         data.put("runners.booting", s.runners(RunnerStatus.State.BOOTING));
+        data.put("runners.retiring", s.runners(RunnerStatus.State.RETIRING));
         data.put("calls.in-flight", s.inFlight());
         data.put("callers.waiting", s.waiting());
         data.put("boots.failed-in-a-row", s.consecutiveBootFailures());

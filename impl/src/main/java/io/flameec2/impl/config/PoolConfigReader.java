@@ -21,6 +21,9 @@ public final class PoolConfigReader {
     /** {@link FlamePoolConfig#max()}; required. */
     public static final Setting<Integer> MAX = Setting.of(FlamePoolConfig.MAX, SettingType.INTEGER,
             "the most runners the pool boots");
+    /** {@link FlamePoolConfig#spare()}. */
+    public static final Setting<Integer> SPARE = Setting.of(FlamePoolConfig.SPARE, SettingType.INTEGER,
+            FlamePoolConfig.DEFAULT_SPARE, "idle runners kept booted above current demand, within max");
     /** {@link FlamePoolConfig#maxConcurrency()}. */
     public static final Setting<Integer> MAX_CONCURRENCY = Setting.of(FlamePoolConfig.MAX_CONCURRENCY,
             SettingType.INTEGER, FlamePoolConfig.DEFAULT_MAX_CONCURRENCY, "the most calls one runner takes at once");
@@ -47,7 +50,7 @@ public final class PoolConfigReader {
     public static final Setting<String> BACKEND = Setting.of(FlamePoolConfig.BACKEND, SettingType.TEXT,
             FlamePoolConfig.DEFAULT_BACKEND, "local, process or ec2");
     /** Every pool setting, {@code flame.pools.<pool>.<name>}. */
-    public static final List<Setting<?>> SETTINGS = List.of(MIN, MAX, MAX_CONCURRENCY, IDLE_SHUTDOWN_AFTER,
+    public static final List<Setting<?>> SETTINGS = List.of(MIN, MAX, SPARE, MAX_CONCURRENCY, IDLE_SHUTDOWN_AFTER,
             MIN_IDLE_SHUTDOWN_AFTER, SINGLE_USE, TIMEOUT, BOOT_TIMEOUT, SHUTDOWN_TIMEOUT, BACKEND);
 
     private final ConfigLookup lookup;
@@ -73,7 +76,7 @@ public final class PoolConfigReader {
         String maxKey = key(pool, FlamePoolConfig.MAX);
         int max = s.get(MAX).orElseThrow(() -> new FlameConfigurationException(maxKey,
                 "is required: the most runners pool '" + pool + "' may boot, e.g. " + maxKey + "=10"));
-        return new FlamePoolConfig(pool, s.value(MIN), max, s.value(MAX_CONCURRENCY), s.value(IDLE_SHUTDOWN_AFTER),
+        return new FlamePoolConfig(pool, s.value(MIN), max, s.value(SPARE), s.value(MAX_CONCURRENCY), s.value(IDLE_SHUTDOWN_AFTER),
                 s.value(MIN_IDLE_SHUTDOWN_AFTER), s.value(SINGLE_USE), s.value(TIMEOUT), s.value(BOOT_TIMEOUT),
                 s.value(SHUTDOWN_TIMEOUT), s.value(BACKEND));
     }

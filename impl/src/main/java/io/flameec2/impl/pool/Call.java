@@ -24,6 +24,10 @@ final class Call {
     final Duration timeout;
     /** For a placed child: completes once it runs; {@code null} for a plain call. */
     final CompletableFuture<Pool.PlacedChild> placed;
+    /** The routing key ({@link io.flameec2.FlameKey}); {@code null} for an unkeyed call. */
+    final Object key;
+    /** The key's {@link KeyRouter#hash}, computed once on the caller's thread. */
+    final long keyHash;
     final CompletableFuture<Object> result = new CompletableFuture<>();
     /** Follows the call for metrics and traces; set before the call is enqueued. */
     PoolTelemetry.CallObservation observation = PoolTelemetry.CallObservation.NONE;
@@ -33,14 +37,18 @@ final class Call {
     volatile CompletableFuture<Object> remote;
     /** The checkout timeout while waiting, then the in-flight guard. */
     volatile ScheduledFuture<?> timer;
-    /** In the waiters queue; guarded by the pool's lock. */
+    /** Waiting for a slot, in the pool's queue or its owner's; guarded by the pool's lock. */
     boolean waiting;
+    /** The runner whose keyed queue it waits in, {@code null} elsewhere; guarded by the pool's lock. */
+    Runner parkedOn;
     /** Its slot was freed; guarded by the pool's lock. */
     boolean released;
 
     Call(FlameInvocation invocation, Deadline deadline, Deadline checkoutDeadline, Duration timeout,
-            CompletableFuture<Pool.PlacedChild> placed) {
+            CompletableFuture<Pool.PlacedChild> placed, Object key) {
         this.invocation = invocation;
+        this.key = key;
+        this.keyHash = key == null ? 0 : KeyRouter.hash(key);
         this.deadline = deadline;
         this.checkoutDeadline = checkoutDeadline;
         this.timeout = timeout;

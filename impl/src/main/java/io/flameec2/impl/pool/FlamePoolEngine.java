@@ -19,6 +19,7 @@ import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
+import io.flameec2.spi.RunnerListener;
 import io.flameec2.status.PoolStatus;
 import io.flameec2.status.RunnerStatus;
 import io.flameec2.impl.exec.ContainerThreads;
@@ -53,6 +54,12 @@ import java.util.logging.Logger;
  * {@code retire}, ...); backend calls, event delivery and caller completion happen outside it. Callers are
  * served in FIFO order by the least-loaded ready runner; when demand exceeds the free and booting capacity
  * the pool boots, in parallel, as many runners as the demand needs, up to {@code max}.
+ *
+ * <p>Beyond FLAME: {@code spare} runners are kept idle above demand ({@link #keepSpares}); a keyed call goes to
+ * its key's owner ({@link KeyRouter}) and waits for a slot there; a runner the backend says is
+ * {@linkplain #retiring retiring} takes no new calls, stops counting as capacity (so its replacement boots at
+ * once) and stops, {@link StopReason#INTERRUPTED}, when its calls have ended. Runner time is metered by market
+ * for the cost report ({@link RunnerTime}).
  *
  * <p>Every call ends exactly once (see {@link Call}). Deadlines, timeouts and idle times are monotonic
  * time; the engine reads no wall clock.
@@ -90,19 +97,31 @@ public final class FlamePoolEngine implements Pool {
     private final Object lock = new Object();
     private final ThreadLocal<ArrayDeque<Dispatch>> sending = new ThreadLocal<>();
     private final Map<String, Runner> runners = new HashMap<>();
+    /** The owners of routing keys: the ready runners that take calls. */
+    private final KeyRouter router = new KeyRouter();
+    private final RunnerTime runnerTime = new RunnerTime();
     /** Ready runners with a free slot, least loaded first. */
     private final TreeSet<Runner> available =
             new TreeSet<>(Comparator.comparingInt((Runner r) -> r.inFlight).thenComparingLong(r -> r.seq));
-    /** Callers waiting for a slot, oldest first; completed ones are skipped lazily. */
+    /** Callers waiting for any slot, oldest first; completed ones are skipped lazily. */
     private final ArrayDeque<Call> waiters = new ArrayDeque<>();
     private final Set<Call> inFlight = new LinkedHashSet<>();
     /** Stops under way (completed ones pruned); shutdown waits for them. */
     private final List<CompletableFuture<Void>> stops = new ArrayList<>();
     /** One per boot under way, completed once {@link #booted} has dealt with its outcome; shutdown waits. */
     private final Set<CompletableFuture<Void>> bootsUnderWay = new LinkedHashSet<>();
+    /** Live callers in {@link #waiters}. */
     private int waiting;
+    /** Live keyed callers waiting in their owner's {@link Runner#keyedWaiters}. */
+    private int parked;
+    /** Runners booting that will serve calls (not retiring ones). */
     private int booting;
-    /** Runners removed from the pool whose stop has not completed: they still count against max. */
+    /** Runners in {@link #runners} that are retiring: they no longer count as capacity. */
+    private int retiringRunners;
+    /**
+     * Runners removed from the pool whose stop has not completed: they still count against max (but not those
+     * that were retiring: their replacement is meant to boot before they are gone).
+     */
     private int stopping;
     /** Boots failed since the last one that succeeded, and the last failure's message: for health checks. */
     private int consecutiveBootFailures;
@@ -166,6 +185,7 @@ public final class FlamePoolEngine implements Pool {
         telemetry.poolStarted(this);
         synchronized (lock) {
             keepMin();
+            keepSpares();
         }
     }
 
@@ -175,19 +195,19 @@ public final class FlamePoolEngine implements Pool {
     }
 
     @Override
-    public CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout) {
+    public CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout, Object key) {
         Duration effective = timeout == null ? config.timeout() : timeout;
         Deadline deadline = Deadline.after(effective, nanoClock);
-        Call call = new Call(invocation, deadline, deadline, effective, null);
+        Call call = new Call(invocation, deadline, deadline, effective, null, key);
         observe(call);
         enqueue(call);
         return call.result;
     }
 
     @Override
-    public CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation) {
+    public CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation, Object key) {
         Call call = new Call(invocation, Deadline.none(), Deadline.after(config.timeout(), nanoClock),
-                config.timeout(), new CompletableFuture<>());
+                config.timeout(), new CompletableFuture<>(), key);
         observe(call);
         enqueue(call);
         call.result.whenComplete((r, e) -> {
@@ -215,19 +235,20 @@ public final class FlamePoolEngine implements Pool {
         synchronized (lock) {
             long now = nanoClock.getAsLong();
             List<RunnerStatus> list = runners.values().stream().sorted(Comparator.comparingLong(r -> r.seq))
-                    .map(r -> new RunnerStatus(r.id, r.booted() ? RunnerStatus.State.READY
-                            : RunnerStatus.State.BOOTING, r.inFlight, Duration.ofNanos(now - r.bootStarted),
+                    .map(r -> new RunnerStatus(r.id, r.retiring ? RunnerStatus.State.RETIRING
+                            : r.booted() ? RunnerStatus.State.READY : RunnerStatus.State.BOOTING, r.inFlight, Duration.ofNanos(now - r.bootStarted),
                             r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration))))
                     .toList();
-            return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(), waiting,
-                    consecutiveBootFailures, Optional.ofNullable(lastBootFailure), backendProblem);
+            return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(),
+                    waiting + parked, consecutiveBootFailures, Optional.ofNullable(lastBootFailure), backendProblem,
+                    runnerTime.byMarket(now));
         }
     }
 
     @Override
     public PoolSnapshot snapshot() {
         synchronized (lock) {
-            return new PoolSnapshot(runners.size(), booting, inFlight.size(), waiting);
+            return new PoolSnapshot(runners.size(), booting, inFlight.size(), waiting + parked);
         }
     }
 
@@ -247,7 +268,15 @@ public final class FlamePoolEngine implements Pool {
                 c.waiting = false;
                 abandoned.add(c);
             }
+            for (Runner r : runners.values()) {
+                for (Call c; (c = r.keyedWaiters.poll()) != null; ) {
+                    c.waiting = false;
+                    c.parkedOn = null;
+                    abandoned.add(c);
+                }
+            }
             waiting = 0;
+            parked = 0;
             draining = new ArrayList<>(inFlight);
         }
         LOG.info(() -> "pool '" + config.name() + "' shutting down: " + draining.size() + " calls draining, "
@@ -293,6 +322,8 @@ public final class FlamePoolEngine implements Pool {
             LOG.log(Level.WARNING, "closing the backend of pool '" + config.name() + "' failed", e);
         }
         telemetry.poolStopped(this);
+        // the cost report; runners whose stop never completed count until now
+        LOG.info(RunnerTime.report(config.name(), runnerTime.byMarket(nanoClock.getAsLong())));
         events.execute(() -> shutdown.complete(null)); // after every event already published
         events.shutdown();
         timers.shutdown();
@@ -302,30 +333,43 @@ public final class FlamePoolEngine implements Pool {
     // ---- checkout -------------------------------------------------------------------------------------------
 
     private void enqueue(Call call) {
-        Runner runner = null;
+        List<Dispatch> dispatches = new ArrayList<>(1);
         synchronized (lock) {
             if (closed) {
                 call.fail(new FlameRejectedException("pool '" + config.name() + "' is shut down", null));
                 return;
             }
-            if (waiting == 0 && !available.isEmpty()) {
-                runner = checkout(call);
+            Runner owner = call.key == null ? null : router.owner(call.keyHash);
+            Runner runner = null;
+            if (owner != null) {
+                serveParked(owner, dispatches); // drops the owner's given-up waiters, keeping FIFO per owner
+                if (hasFreeSlot(owner)) {
+                    runner = checkout(owner, call);
+                }
+            } else if (waiting == 0 && !available.isEmpty()) {
+                runner = checkout(available.first(), call);
+            }
+            if (runner != null) {
+                dispatches.add(new Dispatch(runner, call));
             } else {
                 // Armed before the call becomes visible to other threads, so a dispatch always finds it.
                 call.timer = timers.schedule(() -> call.fail(new FlameTimeoutException(config.name(),
                         call.timeout, "no runner had a free slot in time (" + describeCapacity() + ")")),
                         call.checkoutDeadline.timeLeft().orElseThrow().toNanos(), TimeUnit.NANOSECONDS);
-                waiters.add(call);
-                waiting++;
-                call.waiting = true;
+                if (owner != null) {
+                    park(call, owner); // waits for its key's owner, even if another runner has a free slot
+                } else {
+                    waiters.add(call);
+                    waiting++;
+                    call.waiting = true;
+                }
                 grow();
             }
+            keepSpares();
         }
         // The caller may give up (cancel) while waiting or running.
         call.result.whenComplete((r, e) -> onCallerDone(call));
-        if (runner != null) {
-            send(List.of(new Dispatch(runner, call)));
-        }
+        send(dispatches);
     }
 
     /**
@@ -356,61 +400,206 @@ public final class FlamePoolEngine implements Pool {
     private String describeCapacity() {
         synchronized (lock) {
             return runners.size() + "/" + config.max() + " runners, " + booting + " booting, "
-                    + inFlight.size() + " calls running, " + waiting + " waiting";
+                    + (retiringRunners > 0 ? retiringRunners + " retiring, " : "") + inFlight.size()
+                    + " calls running, " + (waiting + parked) + " waiting";
         }
     }
 
-    /** Takes a slot on the least-loaded available runner. Holds the lock. */
-    private Runner checkout(Call call) {
-        Runner runner = available.pollFirst();
+    /**
+     * Takes a slot on a runner that has one: the least-loaded available runner, or a keyed call's owner. A
+     * single-use runner leaves the key router with its one call, so no key waits for it. Holds the lock.
+     */
+    private Runner checkout(Runner runner, Call call) {
+        available.remove(runner); // before its load changes: the set is ordered by load
         runner.inFlight++;
         runner.calls.add(call);
         runner.used++;
         runner.cancelIdleTimer();
-        if (runner.inFlight < slotsPerRunner && !(config.singleUse() && runner.used > 0)) {
+        if (hasFreeSlot(runner)) {
             available.add(runner);
+        } else if (config.singleUse()) {
+            router.remove(runner);
         }
         call.runner = runner;
         call.waiting = false;
+        call.parkedOn = null;
         inFlight.add(call);
         return runner;
     }
 
+    /** Whether a runner that takes calls has a slot free. Holds the lock. */
+    private boolean hasFreeSlot(Runner runner) {
+        return runner.inFlight < slotsPerRunner && !(config.singleUse() && runner.used > 0);
+    }
+
+    /** Queues a keyed call on its key's owner. Holds the lock. */
+    private void park(Call call, Runner owner) {
+        owner.keyedWaiters.add(call);
+        call.parkedOn = owner;
+        call.waiting = true;
+        parked++;
+    }
+
+    /** The oldest live keyed call waiting for this runner, taken out of the queue. Holds the lock. */
+    private Call pollParked(Runner owner) {
+        for (Call c; (c = owner.keyedWaiters.poll()) != null; ) {
+            if (c.waiting && c.parkedOn == owner && !c.result.isDone()) {
+                parked--;
+                c.waiting = false;
+                c.parkedOn = null;
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Hands this runner's free slots to the keyed calls waiting for it, oldest first. Holds the lock. */
+    private void serveParked(Runner owner, List<Dispatch> out) {
+        while (KeyRouter.contains(owner) && hasFreeSlot(owner)) {
+            Call next = pollParked(owner);
+            if (next == null) {
+                return;
+            }
+            out.add(new Dispatch(checkout(owner, next), next));
+        }
+    }
+
+    /**
+     * A runner joined the key router: the keyed calls waiting on other runners whose key it now owns (the only
+     * keys that move) wait for it instead, oldest first. Holds the lock.
+     */
+    private void takeOverKeys(Runner joined) {
+        if (parked == 0) {
+            return;
+        }
+        List<Call> moved = new ArrayList<>();
+        for (Runner r : runners.values()) {
+            if (r == joined) {
+                continue;
+            }
+            r.keyedWaiters.removeIf(c -> {
+                if (c.waiting && c.parkedOn == r && router.owner(c.keyHash) == joined) {
+                    moved.add(c);
+                    return true;
+                }
+                return false;
+            });
+        }
+        moved.sort(Comparator.comparingLong(c -> c.submitted));
+        for (Call c : moved) {
+            c.parkedOn = joined;
+            joined.keyedWaiters.add(c);
+        }
+    }
+
+    /**
+     * Takes a runner out of the key router and the available runners: it gets no new call. The keyed calls
+     * waiting for it go to their keys' new owners, or back to the pool's queue when no runner is ready.
+     * Holds the lock.
+     */
+    private void stopTakingCalls(Runner runner, List<Dispatch> out) {
+        available.remove(runner);
+        router.remove(runner);
+        List<Call> homeless = new ArrayList<>();
+        Set<Runner> owners = new LinkedHashSet<>();
+        for (Call c; (c = pollParked(runner)) != null; ) {
+            Runner owner = router.owner(c.keyHash);
+            if (owner == null) {
+                homeless.add(c);
+            } else {
+                park(c, owner);
+                owners.add(owner);
+            }
+        }
+        for (int i = homeless.size() - 1; i >= 0; i--) { // backwards: addFirst keeps their order, ahead of newer
+            Call c = homeless.get(i);
+            waiters.addFirst(c);
+            waiting++;
+            c.waiting = true;
+        }
+        owners.forEach(o -> serveParked(o, out));
+    }
+
     /**
      * The waiting calls that neither a free slot nor a booting runner will serve. Negative when booting
-     * runners bring more slots than are waited for. Holds the lock.
+     * runners bring more slots than are waited for. Keyed calls waiting for a full owner count too: the
+     * pool grows for them as for any waiting call (the runner it adds takes over some keys). Holds the lock.
      */
     private int uncoveredDemand() {
-        return waiting - booting * slotsPerRunner;
+        return waiting + parked - booting * slotsPerRunner;
+    }
+
+    /** The runners that count as the pool's capacity: booted or booting, not retiring. Holds the lock. */
+    private int active() {
+        return runners.size() - retiringRunners;
     }
 
     /** Boots as many runners as the {@link #uncoveredDemand()} needs, in parallel. Holds the lock. */
     private void grow() {
         int runnersNeeded = (uncoveredDemand() + slotsPerRunner - 1) / slotsPerRunner;
-        bootUpTo(runners.size() + runnersNeeded);
+        bootUpTo(active() + runnersNeeded, false);
     }
 
     /**
-     * Boots runners up to {@code min} (at start, and after a runner was lost; a {@code min} runner stopped
-     * by {@code min-idle-shutdown-after} is not replaced until demand returns). Holds the lock.
+     * Boots runners up to {@code min} (at start, and after a runner was lost or began retiring; a {@code min}
+     * runner stopped by {@code min-idle-shutdown-after} is not replaced until demand returns). Holds the lock.
      */
     private void keepMin() {
-        bootUpTo(config.min());
+        bootUpTo(config.min(), false);
     }
 
     /**
-     * Boots runners, in parallel, until the pool has {@code wanted} booted or booting, never more than
-     * {@code max} counting the runners still stopping. Holds the lock.
+     * Boots runners until {@code spare} runners are idle or booting for no waiting caller, within {@code max}.
+     * Called where a runner gets busy or leaves; not after a failed boot, so a backend that cannot boot is
+     * retried at the next call rather than in a loop. Counts the runners one by one: only pools with spares pay
+     * for it. Holds the lock.
      */
-    private void bootUpTo(int wanted) {
-        int count = Math.min(wanted - runners.size(), config.max() - runners.size() - stopping);
-        for (int i = 0; i < count; i++) {
-            boot();
+    private void keepSpares() {
+        if (config.spare() == 0 || closed) {
+            return;
+        }
+        int claimedBoots = Math.max(0, (waiting + parked + slotsPerRunner - 1) / slotsPerRunner);
+        int spares = idleSpares() + Math.max(0, booting - claimedBoots);
+        if (spares < config.spare()) {
+            bootUpTo(active() + config.spare() - spares, true);
         }
     }
 
+    /** Ready runners that take calls and have none (a single-use runner only before its call). Holds the lock. */
+    private int idleSpares() {
+        int idle = 0;
+        for (Runner r : runners.values()) {
+            if (r.booted() && !r.retiring && r.inFlight == 0 && !(config.singleUse() && r.used > 0)) {
+                idle++;
+            }
+        }
+        return idle;
+    }
+
+    /**
+     * Boots runners, in parallel, until the pool has {@code wanted} booted or booting (retiring ones not
+     * counted), never more than {@code max} counting the runners still stopping. Holds the lock.
+     */
+    private void bootUpTo(int wanted, boolean spare) {
+        int count = Math.min(wanted - active(), config.max() - active() - stopping);
+        for (int i = 0; i < count; i++) {
+            boot(spare);
+        }
+    }
+
+    /** Takes a runner out of {@link #runners}; {@code false} when it was gone already. Holds the lock. */
+    private boolean removeRunner(Runner runner) {
+        if (runners.remove(runner.id) != runner) {
+            return false;
+        }
+        if (runner.retiring) {
+            retiringRunners--;
+        }
+        return true;
+    }
+
     /** Starts one boot. Holds the lock. */
-    private void boot() {
+    private void boot(boolean spare) {
         Runner runner = new Runner(runnerPrefix + sequence.incrementAndGet());
         runners.put(runner.id, runner);
         booting++;
@@ -418,15 +607,25 @@ public final class FlamePoolEngine implements Pool {
         bootsUnderWay.add(underWay);
         runner.bootStarted = nanoClock.getAsLong();
         int size = runners.size();
-        publish(new RunnerBooting(config.name(), runner.id));
+        publish(new RunnerBooting(config.name(), runner.id, spare));
         publish(new PoolGrew(config.name(), size));
-        LOG.info(() -> "pool '" + config.name() + "': booting runner " + runner.id + " (" + size + "/"
-                + config.max() + ")");
+        LOG.info(() -> "pool '" + config.name() + "': booting " + (spare ? "spare " : "") + "runner " + runner.id
+                + " (" + size + "/" + config.max() + ")");
         // The backend must not call back into us synchronously under our lock: hand off to a boot thread.
         boots.execute(() -> {
             CompletableFuture<FlameRunnerHandle> boot;
             try {
-                boot = backend.boot(new RunnerBootSpec(runner.id, config), (id, cause) -> lost(runner, cause));
+                boot = backend.boot(new RunnerBootSpec(runner.id, config), new RunnerListener() {
+                    @Override
+                    public void lost(String id, FlameRunnerLostException cause) {
+                        FlamePoolEngine.this.lost(runner, cause);
+                    }
+
+                    @Override
+                    public void retiring(String id, String reason) {
+                        FlamePoolEngine.this.retiring(runner, reason);
+                    }
+                });
             } catch (RuntimeException e) {
                 boot = CompletableFuture.failedFuture(e);
             }
@@ -448,17 +647,23 @@ public final class FlamePoolEngine implements Pool {
         List<Call> failed = new ArrayList<>();
         FlameException failure = null;
         boolean stopNow = false;
+        boolean retireNow = false;
         long took = nanoClock.getAsLong() - runner.bootStarted;
         synchronized (lock) {
-            booting--;
+            if (!runner.retiring) {
+                booting--; // a runner retiring while it booted was no longer counted
+            }
+            if (handle != null) {
+                runnerTime.started(runner.id, handle.market(), runner.bootStarted);
+            }
             if (error != null) {
-                runners.remove(runner.id);
+                removeRunner(runner);
                 consecutiveBootFailures++;
                 Throwable cause = unwrap(error);
                 failure = cause instanceof FlameBootException fbe ? fbe
                         : new FlameBootException(config.name(), runner.id, String.valueOf(cause.getMessage()), cause);
                 // Fail the callers this runner was booted for: the waiters not covered by other boots.
-                int bootedFor = Math.min(slotsPerRunner, uncoveredDemand()); // before polling changes it
+                int bootedFor = runner.retiring ? 0 : Math.min(slotsPerRunner, uncoveredDemand()); // before polling
                 for (int i = 0; i < bootedFor; i++) {
                     Call c = pollWaiter();
                     if (c == null) {
@@ -471,10 +676,15 @@ public final class FlamePoolEngine implements Pool {
                 publish(new PoolShrank(config.name(), runners.size(), StopReason.BOOT_FAILED));
             } else if (closed || runner.lost) {
                 // taken out without events, as it never became ready
-                runners.remove(runner.id);
-                stopping++;
+                removeRunner(runner);
+                if (!runner.retiring) {
+                    stopping++;
+                }
                 runner.handle = handle;
                 stopNow = true;
+            } else if (runner.retiring) {
+                runner.handle = handle; // notice came while it booted: it never takes a call
+                retireNow = true;
             } else {
                 runner.handle = handle;
                 runner.bootDuration = took;
@@ -484,11 +694,15 @@ public final class FlamePoolEngine implements Pool {
                 publish(new RunnerReady(config.name(), runner.id, bootTime));
                 LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
                         + bootTime.toMillis() + " ms");
+                router.add(runner);
+                takeOverKeys(runner);
                 available.add(runner);
+                serveParked(runner, dispatches);
                 serveWaiters(dispatches);
                 if (runner.inFlight == 0) {
                     scheduleIdle(runner);
                 }
+                keepSpares();
             }
         }
         telemetry.bootEnded(config.name(), runner.id, Duration.ofNanos(took), error != null);
@@ -502,17 +716,28 @@ public final class FlamePoolEngine implements Pool {
         if (stopNow) {
             stopHandle(runner, StopReason.POOL_SHUTDOWN, "booted after the pool shut down");
         }
+        if (retireNow) {
+            retire(runner, StopReason.INTERRUPTED, runner.retiringReason + " (before it took a call)", null);
+        }
         send(dispatches);
     }
 
-    /** Hands free slots to waiters, oldest first. Holds the lock. */
+    /**
+     * Hands free slots to the pool's waiters, oldest first. A keyed waiter (queued while no runner was ready)
+     * goes to its key's owner now, or waits for it. Holds the lock.
+     */
     private void serveWaiters(List<Dispatch> out) {
         while (!available.isEmpty()) {
             Call next = pollWaiter();
             if (next == null) {
                 return;
             }
-            out.add(new Dispatch(checkout(next), next));
+            Runner owner = next.key == null ? available.first() : router.owner(next.keyHash);
+            if (hasFreeSlot(owner)) {
+                out.add(new Dispatch(checkout(owner, next), next));
+            } else {
+                park(next, owner);
+            }
         }
     }
 
@@ -587,15 +812,21 @@ public final class FlamePoolEngine implements Pool {
     private void release(Call call) {
         List<Dispatch> dispatches = new ArrayList<>();
         Runner spent = null;
+        Runner drained = null;
         synchronized (lock) {
             if (call.released) {
                 return;
             }
             call.released = true;
             if (call.waiting) {
-                // gave up (timeout, cancel) while waiting; removed lazily from the deque
+                // gave up (timeout, cancel) while waiting; removed lazily from its deque
                 call.waiting = false;
-                waiting--;
+                if (call.parkedOn != null) {
+                    call.parkedOn = null;
+                    parked--;
+                } else {
+                    waiting--;
+                }
                 return;
             }
             Runner runner = call.runner;
@@ -606,24 +837,34 @@ public final class FlamePoolEngine implements Pool {
             if (runner.calls.remove(call) && runners.get(runner.id) == runner) {
                 available.remove(runner);
                 runner.inFlight--;
-                if (config.singleUse()) {
+                if (runner.retiring) {
+                    if (runner.inFlight == 0) {
+                        drained = runner;
+                    }
+                } else if (config.singleUse()) {
                     if (runner.inFlight == 0) {
                         spent = runner;
                     }
                 } else {
                     available.add(runner);
+                    serveParked(runner, dispatches);
                     serveWaiters(dispatches);
                     if (runner.inFlight == 0) {
                         scheduleIdle(runner);
                     }
+                    keepSpares();
                 }
             }
+        }
+        if (drained != null) {
+            retire(drained, StopReason.INTERRUPTED, drained.retiringReason + " (its calls have ended)", null);
         }
         if (spent != null) {
             retire(spent, StopReason.SINGLE_USE, "single-use runner served its call", null);
             synchronized (lock) {
                 if (!closed) {
                     grow();
+                    keepSpares();
                 }
             }
         }
@@ -647,9 +888,48 @@ public final class FlamePoolEngine implements Pool {
                 if (!closed) {
                     grow();
                     keepMin();
+                    keepSpares();
                 }
             }
         }
+    }
+
+    /**
+     * The backend gave notice that a runner will be taken away (a spot interruption): it gets no new call and
+     * no longer counts as capacity, so a replacement boots at once when waiting callers, {@code min} or spares
+     * need one; its keys go to other runners (and to its replacement, which takes its routing seed). Its calls
+     * in flight run on: it stops ({@link StopReason#INTERRUPTED}) when the last one ends, or is lost first.
+     */
+    private void retiring(Runner runner, String reason) {
+        List<Dispatch> dispatches = new ArrayList<>();
+        boolean idleNow;
+        int draining;
+        synchronized (lock) {
+            if (runner.retiring || runner.lost || runners.get(runner.id) != runner) {
+                return;
+            }
+            runner.retiring = true;
+            runner.retiringReason = reason == null || reason.isBlank() ? "retiring" : reason;
+            retiringRunners++;
+            runner.cancelIdleTimer();
+            if (!runner.booted()) {
+                booting--; // booted() stops it as soon as its boot completes
+            }
+            stopTakingCalls(runner, dispatches);
+            idleNow = runner.booted() && runner.inFlight == 0;
+            draining = runner.inFlight;
+            if (!closed) {
+                grow();
+                keepMin();
+                keepSpares();
+            }
+        }
+        LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " is retiring (" + runner.retiringReason
+                + "): it takes no new calls; " + draining + " calls in flight finish on it");
+        if (idleNow) {
+            retire(runner, StopReason.INTERRUPTED, runner.retiringReason, null);
+        }
+        send(dispatches);
     }
 
     private void scheduleIdle(Runner runner) {
@@ -662,11 +942,14 @@ public final class FlamePoolEngine implements Pool {
     private void idle(Runner runner) {
         String why;
         synchronized (lock) {
-            if (runner.inFlight > 0 || runners.get(runner.id) != runner || closed) {
+            if (runner.inFlight > 0 || runners.get(runner.id) != runner || closed || runner.retiring) {
                 return;
             }
+            if (config.spare() > 0 && idleSpares() <= config.spare()) {
+                return; // one of the spares: idle is its job; its idle timer starts again after its next call
+            }
             Duration idleFor = Duration.ofNanos(nanoClock.getAsLong() - runner.idleSince);
-            if (runners.size() <= config.min()) {
+            if (active() <= config.min()) {
                 if (config.minIdleShutdownAfter().isEmpty()) {
                     return;
                 }
@@ -684,7 +967,8 @@ public final class FlamePoolEngine implements Pool {
 
     /**
      * Takes a runner out of the pool, publishes that it stopped, fails the calls still on it when it was
-     * lost, and stops it. The one way a ready runner leaves: idle, single use, lost, pool shut down.
+     * lost, and stops it. The one way a ready runner leaves: idle, single use, lost, interrupted (retired after
+     * notice), pool shut down.
      *
      * @param runner the runner
      * @param reason why, for the events and the backend
@@ -694,12 +978,15 @@ public final class FlamePoolEngine implements Pool {
      */
     private boolean retire(Runner runner, StopReason reason, String detail, FlameRunnerLostException lostWith) {
         List<Call> onIt;
+        List<Dispatch> dispatches = new ArrayList<>();
         synchronized (lock) {
-            if (runners.remove(runner.id) != runner) {
+            if (!removeRunner(runner)) {
                 return false;
             }
-            stopping++;
-            available.remove(runner);
+            if (!runner.retiring) {
+                stopping++;
+            }
+            stopTakingCalls(runner, dispatches);
             runner.cancelIdleTimer();
             onIt = lostWith == null ? List.of() : new ArrayList<>(runner.calls);
             publish(new RunnerStopped(config.name(), runner.id, reason, detail));
@@ -714,6 +1001,7 @@ public final class FlamePoolEngine implements Pool {
             onIt.forEach(c -> c.fail(lostWith));
         }
         stopHandle(runner, reason, detail);
+        send(dispatches);
         return true;
     }
 
@@ -726,13 +1014,17 @@ public final class FlamePoolEngine implements Pool {
             done = CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Void> logged = done.handle((r, e) -> {
+            runnerTime.stopped(runner.id, nanoClock.getAsLong());
             synchronized (lock) {
-                stopping--;
+                if (!runner.retiring) {
+                    stopping--;
+                }
                 if (!closed) {
                     grow(); // capacity this runner held may now be booted again for waiting callers
                     if (reason == StopReason.LOST) {
                         keepMin();
                     }
+                    keepSpares();
                 }
             }
             if (e != null) {

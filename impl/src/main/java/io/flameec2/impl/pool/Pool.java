@@ -26,7 +26,20 @@ public interface Pool extends AutoCloseable {
      * @return completes with the result or exceptionally with a {@link io.flameec2.FlameException};
      *     cancelling it frees the waiter or interrupts the remote work
      */
-    CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout);
+    default CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout) {
+        return submit(invocation, timeout, null);
+    }
+
+    /**
+     * Runs one invocation on the runner that owns its key (see {@link io.flameec2.FlameKey}): it waits for a slot
+     * on that runner rather than taking another; with no ready runner it waits like an unkeyed call.
+     *
+     * @param invocation what to run
+     * @param timeout covers the wait for a slot and the remote work; {@code null} for the pool's timeout
+     * @param key the routing key; {@code null} for an unkeyed call (least-loaded runner, FIFO)
+     * @return as {@link #submit(FlameInvocation, Duration)}
+     */
+    CompletableFuture<Object> submit(FlameInvocation invocation, Duration timeout, Object key);
 
     /**
      * Places a long-running child: waits for a slot within the pool's timeout, then runs it without deadline.
@@ -34,7 +47,19 @@ public interface Pool extends AutoCloseable {
      * @param invocation what to run
      * @return completes once the child is running on a runner, or exceptionally when no slot came in time
      */
-    CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation);
+    default CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation) {
+        return placeChild(invocation, null);
+    }
+
+    /**
+     * Places a long-running child on the runner that owns its key, as {@link #submit(FlameInvocation, Duration,
+     * Object)} routes a call.
+     *
+     * @param invocation what to run
+     * @param key the routing key; {@code null} for the least-loaded runner
+     * @return completes once the child is running on a runner, or exceptionally when no slot came in time
+     */
+    CompletableFuture<PlacedChild> placeChild(FlameInvocation invocation, Object key);
 
     /**
      * A consistent view of the pool, for tests, logs and metrics.

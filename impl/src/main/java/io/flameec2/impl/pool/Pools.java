@@ -114,7 +114,8 @@ public final class Pools {
             throw new FlameConfigurationException(FlamePoolConfig.key(name, FlamePoolConfig.BACKEND),
                     "unknown backend '" + c.backend() + "'; known backends: " + factories.keySet());
         }
-        return runnerMode ? c.toBuilder().min(0).build() : c; // FLAME forces min 0 on runners
+        // FLAME forces min 0 on runners; spares likewise: a runner's nested pool must not keep runners of its own
+        return runnerMode ? c.toBuilder().min(0).spare(0).build() : c;
     }
 
     /**
@@ -214,7 +215,7 @@ public final class Pools {
     private Pool engine(FlamePoolConfig c, FlameBackend backend) {
         Pool pool = new FlamePoolEngine(c, backend, events, telemetry);
         LOG.info(() -> "flame pool '" + c.name() + "' started: backend " + c.backend() + ", min " + c.min()
-                + ", max " + c.max() + ", max-concurrency " + c.maxConcurrency());
+                + ", max " + c.max() + ", spare " + c.spare() + ", max-concurrency " + c.maxConcurrency());
         return pool;
     }
 

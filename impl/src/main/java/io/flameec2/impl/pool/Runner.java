@@ -1,6 +1,7 @@
 package io.flameec2.impl.pool;
 
 import io.flameec2.spi.FlameRunnerHandle;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -32,6 +33,17 @@ final class Runner {
     long idleSince;
     /** The backend reported it lost (possibly while it was still booting). */
     boolean lost;
+    /**
+     * The backend gave notice that it will be taken away ({@code RunnerListener.retiring}): it takes no new
+     * calls, no longer counts as the pool's capacity, and stops once its calls in flight end.
+     */
+    boolean retiring;
+    /** Why it is retiring, for logs and its stop. */
+    String retiringReason;
+    /** Its place in the pool's {@link KeyRouter}, -1 while keys are not routed to it. */
+    int routeIndex = -1;
+    /** Keyed calls waiting for a slot on this runner, their key's owner, oldest first; done ones are skipped. */
+    final ArrayDeque<Call> keyedWaiters = new ArrayDeque<>();
     ScheduledFuture<?> idleTimer;
 
     Runner(String id) {

@@ -13,6 +13,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -48,6 +49,7 @@ public final class OtelTelemetry implements Telemetry.Hooks {
     static final AttributeKey<String> CALL_ID = AttributeKey.stringKey("flame.call.id");
     static final AttributeKey<Long> QUEUE_WAIT = AttributeKey.longKey("flame.call.queue_wait_ms");
     static final AttributeKey<String> REASON = AttributeKey.stringKey("flame.reason");
+    static final AttributeKey<String> MARKET = AttributeKey.stringKey("flame.market");
     /**
      * Bucket bounds in seconds for calls and queue waits: from a no-op call's ~0.2 ms on a warm channel up to
      * the default 30 s timeout (OpenTelemetry's default bounds are meant for milliseconds).
@@ -85,6 +87,9 @@ public final class OtelTelemetry implements Telemetry.Hooks {
                 .setDescription("Runners that left their pool, by pool and reason").build();
         observers.add(meter.upDownCounterBuilder("flame.pool.runners").setUnit("{runner}")
                 .setDescription("Runners by pool and state (booting, ready)").buildWithCallback(this::runners));
+        observers.add(meter.counterBuilder("flame.pool.runner.time").ofDoubles().setUnit("s")
+                .setDescription("Runner time used (the cost report): from each runner's boot until its stop, by pool"
+                        + " and market (on-demand, spot)").buildWithCallback(this::runnerTime));
         observers.add(meter.upDownCounterBuilder("flame.pool.calls.in_flight").setUnit("{call}")
                 .setDescription("Calls running on runners").buildWithCallback(m -> observe(m, PoolStatus::inFlight)));
         observers.add(meter.upDownCounterBuilder("flame.pool.callers.waiting").setUnit("{call}")
@@ -120,6 +125,14 @@ public final class OtelTelemetry implements Telemetry.Hooks {
             for (RunnerStatus.State state : RunnerStatus.State.values()) {
                 m.record(s.runners(state), Attributes.of(POOL, s.name(), STATE, state.name().toLowerCase(Locale.ROOT)));
             }
+        }
+    }
+
+    private void runnerTime(ObservableDoubleMeasurement m) {
+        for (Pool pool : pools) {
+            PoolStatus s = pool.status();
+            s.runnerTime().forEach((market, time) -> m.record(seconds(time), Attributes.of(POOL, s.name(), MARKET,
+                    market)));
         }
     }
 

@@ -8,6 +8,7 @@ import io.flameec2.status.PoolStatus;
 import io.flameec2.status.RunnerStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class PoolHealthTest {
     private static PoolStatus status(int bootFailures, String lastFailure, String backendProblem) {
         return new PoolStatus("thumbs", "ec2", 4, List.of(new RunnerStatus("thumbs-1", RunnerStatus.State.READY, 2,
                 Duration.ofMinutes(3), Optional.of(Duration.ofSeconds(40)))), 2, 5, bootFailures,
-                Optional.ofNullable(lastFailure), Optional.ofNullable(backendProblem));
+                Optional.ofNullable(lastFailure), Optional.ofNullable(backendProblem), Map.of());
     }
 
     @Test

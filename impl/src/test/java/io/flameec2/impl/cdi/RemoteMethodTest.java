@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.FlameConfigurationException;
+import io.flameec2.FlameKey;
 import io.flameec2.FlameRemote;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -44,6 +45,15 @@ class RemoteMethodTest {
 
         @FlameRemote(timeout = "soon")
         public void badTimeout() {
+        }
+
+        @FlameRemote
+        public String keyed(int n, @FlameKey String tenant) {
+            return "";
+        }
+
+        @FlameRemote
+        public void twoKeys(@FlameKey String a, int b, @FlameKey String c) {
         }
     }
 
@@ -94,5 +104,22 @@ class RemoteMethodTest {
         FlameConfigurationException e = assertThrows(FlameConfigurationException.class,
                 () -> of(Beans.class, "badTimeout"));
         assertTrue(e.key().contains("RemoteMethodTest$Beans#badTimeout()"), e.key());
+    }
+
+    @Test
+    void theFlameKeyParameterRoutesTheCall() {
+        RemoteMethod m = of(Beans.class, "keyed");
+        assertEquals(List.of(), m.problems());
+        assertEquals(1, m.keyParameter());
+        assertEquals("acme", m.key(new Object[] {7, "acme"}));
+        assertNull(of(Beans.class, "fine").key(new Object[] {1, "b", null, null, null}), "no @FlameKey, no key");
+    }
+
+    @Test
+    void twoFlameKeysAreADeploymentProblemNamingTheMethod() {
+        List<String> problems = of(Beans.class, "twoKeys").problems();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("io.flameec2.impl.cdi.RemoteMethodTest$Beans#twoKeys(String, int, String):"
+                + " parameters [0, 2] are all marked @FlameKey"), problems.get(0));
     }
 }

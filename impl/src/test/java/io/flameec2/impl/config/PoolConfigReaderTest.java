@@ -30,6 +30,7 @@ class PoolConfigReaderTest {
         FlamePoolConfig c = read(Map.of("flame.pools.p.max", "3"));
         assertEquals(0, c.min());
         assertEquals(3, c.max());
+        assertEquals(0, c.spare());
         assertEquals(100, c.maxConcurrency());
         assertEquals(Duration.ofSeconds(30), c.idleShutdownAfter());
         assertEquals(Optional.empty(), c.minIdleShutdownAfter());
@@ -45,6 +46,7 @@ class PoolConfigReaderTest {
         Map<String, String> v = new HashMap<>();
         v.put("flame.pools.p.min", "1");
         v.put("flame.pools.p.max", "4");
+        v.put("flame.pools.p.spare", "2");
         v.put("flame.pools.p.max-concurrency", "7");
         v.put("flame.pools.p.idle-shutdown-after", "5m");
         v.put("flame.pools.p.min-idle-shutdown-after", "PT1H");
@@ -55,6 +57,7 @@ class PoolConfigReaderTest {
         v.put("flame.pools.p.backend", " ec2 ");
         FlamePoolConfig c = read(v);
         assertEquals(1, c.min());
+        assertEquals(2, c.spare());
         assertEquals(7, c.maxConcurrency());
         assertEquals(Duration.ofMinutes(5), c.idleShutdownAfter());
         assertEquals(Optional.of(Duration.ofHours(1)), c.minIdleShutdownAfter());
@@ -115,5 +118,18 @@ class PoolConfigReaderTest {
                 failure(Map.of("flame.pools.p.max", "1", "flame.pools.p.max-concurrency", "0")).key());
         assertEquals("flame.pools.p.single-use",
                 failure(Map.of("flame.pools.p.max", "1", "flame.pools.p.single-use", "yes")).key());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-1,must be 0 or more", "3,must not exceed flame.pools.p.max (2)", "many,"})
+    void badSparesNameTheSpareKey(String value, String says) {
+        FlameConfigurationException e = failure(Map.of("flame.pools.p.max", "2", "flame.pools.p.spare", value));
+        assertEquals("flame.pools.p.spare", e.key());
+        assertTrue(says == null || e.getMessage().contains(says), e.getMessage());
+    }
+
+    @Test
+    void sparesUpToMaxAreAccepted() {
+        assertEquals(2, read(Map.of("flame.pools.p.max", "2", "flame.pools.p.spare", "2")).spare());
     }
 }

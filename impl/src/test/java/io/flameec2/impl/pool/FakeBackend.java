@@ -44,6 +44,8 @@ final class FakeBackend implements FlameBackend {
     /** For randomized tests: boots complete after a random delay and fail with this probability. */
     volatile java.util.Random chaos;
     volatile double bootFailureRate;
+    /** What the runners booted from now on say their market is. */
+    volatile String market = "on-demand";
     final java.util.concurrent.ScheduledExecutorService delays =
             Executors.newSingleThreadScheduledExecutor();
 
@@ -116,7 +118,10 @@ final class FakeBackend implements FlameBackend {
         /** The trace context of the last call sent here. */
         volatile String lastTraceparent;
         final RunnerListener listener;
+        final String market = FakeBackend.this.market;
         final List<HeldCall> held = new CopyOnWriteArrayList<>();
+        /** Every invocation sent here, in order. */
+        final java.util.Queue<FlameInvocation> invocations = new java.util.concurrent.ConcurrentLinkedQueue<>();
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger served = new AtomicInteger();
         volatile RunnerState state = RunnerState.READY;
@@ -140,6 +145,7 @@ final class FakeBackend implements FlameBackend {
         @Override
         public CompletableFuture<Object> invoke(FlameCall call) {
             lastTraceparent = call.traceparent();
+            invocations.add(call.invocation());
             // 'work' is the runner's side; the pool sees 'result', completed only after the runner has
             // counted the call as finished, as a real runner frees its thread before it answers.
             CompletableFuture<Object> work = new CompletableFuture<>();
@@ -183,6 +189,16 @@ final class FakeBackend implements FlameBackend {
             FlameRunnerLostException lost = new FlameRunnerLostException("p", id, "killed by the test", null);
             held.forEach(h -> h.future().completeExceptionally(lost));
             listener.lost(id, lost);
+        }
+
+        /** Simulates a notice that the runner will be taken away (a spot interruption). */
+        void retire(String reason) {
+            listener.retiring(id, reason);
+        }
+
+        @Override
+        public String market() {
+            return market;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.flameec2.impl.pool;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Seeded random workloads with boot failures, lost runners and cancellations; each seed is reproducible.
  * Checks FLAME's invariants: never more than max runners, never more than max-concurrency calls on a runner,
- * every call ends exactly once (and runs at most once), and no caller waits past its deadline.
+ * every call ends exactly once (and runs at most once), and no caller waits past its deadline. The second
+ * workload adds spares, keyed calls and runners retiring with notice (each may run beside its replacement, so
+ * max is exceeded by at most the retiring ones), and checks that the pool's counts return to zero.
  */
 class PoolInvariantsTest {
 
@@ -30,6 +33,16 @@ class PoolInvariantsTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void invariantsHoldUnderChaos(long seed) throws Exception {
+        run(seed, false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
+    void invariantsHoldWithSparesKeysAndRetirements(long seed) throws Exception {
+        run(seed, true);
+    }
+
+    private void run(long seed, boolean extras) throws Exception {
         Random random = new Random(seed);
         int max = 1 + random.nextInt(4);
         int maxConcurrency = 1 + random.nextInt(4);
@@ -40,6 +53,7 @@ class PoolInvariantsTest {
         backend.maxConcurrencyAllowed = singleUse ? 1 : maxConcurrency;
         FlamePoolConfig config = FlamePoolConfig.builder("chaos").max(max).maxConcurrency(maxConcurrency)
                 .singleUse(singleUse).idleShutdownAfter(Duration.ofMillis(20 + random.nextInt(100)))
+                .spare(extras ? random.nextInt(max + 1) : 0)
                 .shutdownTimeout(Duration.ofSeconds(1)).build();
         FlamePoolEngine pool = new FlamePoolEngine(config, backend, e -> { });
 
@@ -47,6 +61,7 @@ class PoolInvariantsTest {
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         List<Long> deadlines = new ArrayList<>();
         AtomicInteger ended = new AtomicInteger();
+        int notices = 0;
         int n = 300;
         for (int i = 0; i < n; i++) {
             int id = i;
@@ -58,7 +73,8 @@ class PoolInvariantsTest {
                 Thread.sleep(work); // the task's own work, not a wait in the test
                 return id;
             });
-            CompletableFuture<Object> call = pool.submit(task, timeout);
+            String key = extras && random.nextBoolean() ? "k" + random.nextInt(5) : null;
+            CompletableFuture<Object> call = pool.submit(task, timeout, key);
             long deadline = System.nanoTime() + timeout.plus(SLACK).toNanos();
             call.whenComplete((r, e) -> ended.incrementAndGet());
             calls.add(call);
@@ -67,6 +83,13 @@ class PoolInvariantsTest {
                 case 0 -> call.cancel(true);
                 case 1 -> backend.runners.values().stream().skip(random.nextInt(Math.max(1, backend.runners.size())))
                         .findFirst().ifPresent(FakeBackend.FakeRunner::lose);
+                case 2, 3 -> {
+                    if (extras) {
+                        notices++;
+                        backend.runners.values().stream().skip(random.nextInt(Math.max(1, backend.runners.size())))
+                                .findFirst().ifPresent(r -> r.retire("chaos notice"));
+                    }
+                }
                 default -> { }
             }
             if (random.nextInt(4) == 0) {
@@ -90,7 +113,9 @@ class PoolInvariantsTest {
         }
         assertEquals(n, ended.get(), "every call ends exactly once");
         runs.forEach((id, count) -> assertTrue(count.get() <= 1, "call " + id + " ran " + count + " times"));
-        assertTrue(backend.maxAlive.get() <= max, "seed " + seed + ": " + backend.maxAlive + " runners > max " + max);
+        assertTrue(backend.maxAlive.get() <= max + notices, "seed " + seed + ": " + backend.maxAlive + " runners > max "
+                + max + " + " + notices + " retiring");
+        await().atMost(10, SECONDS).until(() -> pool.snapshot().inFlight() == 0 && pool.snapshot().waiting() == 0);
         assertEquals(0, backend.concurrencyViolations.get(), "seed " + seed + ": a runner took more than max-concurrency");
         pool.shutdown().get(15, SECONDS);
         assertEquals(0, backend.alive.get(), "seed " + seed + ": runners left after shutdown");

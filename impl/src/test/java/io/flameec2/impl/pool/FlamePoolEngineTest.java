@@ -10,11 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.FlameBootException;
 import io.flameec2.FlameCallable;
-import io.flameec2.FlamePoolConfig;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRunnerLostException;
 import io.flameec2.FlameTimeoutException;
-import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
@@ -25,31 +23,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class FlamePoolEngineTest {
-
-    private final FakeBackend backend = new FakeBackend();
-    private final List<FlamePoolEvent> events = new CopyOnWriteArrayList<>();
-    private FlamePoolEngine pool;
-
-    @AfterEach
-    void shutdown() {
-        if (pool != null) {
-            pool.shutdown().orTimeout(10, SECONDS).join();
-        }
-    }
-
-    private FlamePoolEngine pool(FlamePoolConfig.Builder config) {
-        pool = new FlamePoolEngine(config.build(), backend, events::add);
-        return pool;
-    }
-
-    private static FlamePoolConfig.Builder config(int max, int maxConcurrency) {
-        return FlamePoolConfig.builder("p").max(max).maxConcurrency(maxConcurrency).timeout(Duration.ofSeconds(10))
-                .shutdownTimeout(Duration.ofSeconds(1));
-    }
+class FlamePoolEngineTest extends EngineTest {
 
     private static FlameInvocation task(FlameCallable<?> callable) {
         return new FlameInvocation.Closure(callable);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flameec2.FlamePoolConfig;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.spi.FlameInvocation;
 import java.time.Duration;
@@ -22,33 +21,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Sticky routing: calls with the same key go to the same runner (rendezvous hashing, {@link KeyRouter}). */
-class KeyedRoutingTest {
+class KeyedRoutingTest extends EngineTest {
 
     private static final int KEYS = 100;
     private static final int CALLS = 10_000;
-
-    private final FakeBackend backend = new FakeBackend();
-    private FlamePoolEngine pool;
-
-    @AfterEach
-    void shutdown() {
-        if (pool != null) {
-            pool.shutdown().orTimeout(10, SECONDS).join();
-        }
-    }
-
-    private void pool(FlamePoolConfig.Builder config) {
-        pool = new FlamePoolEngine(config.build(), backend, e -> { });
-    }
-
-    private static FlamePoolConfig.Builder config(int max, int maxConcurrency) {
-        return FlamePoolConfig.builder("p").max(max).maxConcurrency(maxConcurrency).timeout(Duration.ofSeconds(30))
-                .shutdownTimeout(Duration.ofSeconds(1));
-    }
 
     /**
      * Sends {@link #CALLS} calls over {@link #KEYS} keys at once and answers where each key's calls ran.
@@ -87,7 +66,7 @@ class KeyedRoutingTest {
 
     @Test
     void eachKeyStaysOnOneRunnerAndALostRunnerMovesOnlyItsKeys() {
-        pool(config(4, 50).min(4));
+        pool(config(4, 50).min(4).timeout(Duration.ofSeconds(30)));
         await().atMost(5, SECONDS).until(() -> backend.live() == 4);
         Map<String, String> before = owners(route());
         assertEquals(4, new HashSet<>(before.values()).size(), "100 keys spread over the 4 runners");
@@ -117,7 +96,7 @@ class KeyedRoutingTest {
     @Test
     void aKeyedCallWaitsForItsOwnerEvenWhenAnotherRunnerIsFree() throws Exception {
         backend.holdCalls = true;
-        pool(config(2, 1).min(2));
+        pool(config(2, 1).min(2).timeout(Duration.ofSeconds(30)));
         await().atMost(5, SECONDS).until(() -> backend.live() == 2);
         CompletableFuture<Object> first = pool.submit(new FlameInvocation.Closure(() -> 1), null, "k");
         FakeBackend.FakeRunner owner = backend.runners.values().stream().filter(r -> r.held.size() == 1)
@@ -150,7 +129,7 @@ class KeyedRoutingTest {
     @Test
     void withNoRunnerReadyAKeyGoesToTheRunnerThatBoots() {
         backend.autoBoot = false;
-        pool(config(3, 10));
+        pool(config(3, 10).timeout(Duration.ofSeconds(30)));
         CompletableFuture<Object> first = pool.submit(new FlameInvocation.Closure(() -> "a"), null, "k");
         await().atMost(5, SECONDS).until(() -> backend.boots.size() == 1);
         FakeBackend.FakeRunner booted = backend.complete(backend.boots.get(0));

@@ -9,46 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flameec2.FlamePoolConfig;
 import io.flameec2.FlameRunnerLostException;
-import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.status.RunnerStatus;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A runner the backend says will be taken away ({@code RunnerListener.retiring}, an EC2 spot interruption): no
  * new calls, a replacement at once, its calls drain, then it stops {@link StopReason#INTERRUPTED}.
  */
-class RetiringTest {
-
-    private final FakeBackend backend = new FakeBackend();
-    private final List<FlamePoolEvent> events = new CopyOnWriteArrayList<>();
-    private FlamePoolEngine pool;
-
-    @AfterEach
-    void shutdown() {
-        if (pool != null) {
-            pool.shutdown().orTimeout(10, SECONDS).join();
-        }
-    }
-
-    private void pool(FlamePoolConfig.Builder config) {
-        pool = new FlamePoolEngine(config.build(), backend, events::add);
-    }
-
-    private static FlamePoolConfig.Builder config(int max, int maxConcurrency) {
-        return FlamePoolConfig.builder("p").max(max).maxConcurrency(maxConcurrency).timeout(Duration.ofSeconds(10))
-                .shutdownTimeout(Duration.ofSeconds(1));
-    }
+class RetiringTest extends EngineTest {
 
     private static FlameInvocation task(String value) {
         return new FlameInvocation.Closure(() -> value);

@@ -4,8 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.flameec2.FlamePoolConfig;
-import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerBooting;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
@@ -14,32 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code flame.pools.<p>.spare}: idle runners kept above demand, so a burst does not wait for a boot. */
-class SparesTest {
-
-    private final FakeBackend backend = new FakeBackend();
-    private final List<FlamePoolEvent> events = new CopyOnWriteArrayList<>();
-    private FlamePoolEngine pool;
-
-    @AfterEach
-    void shutdown() {
-        if (pool != null) {
-            pool.shutdown().orTimeout(10, SECONDS).join();
-        }
-    }
-
-    private void pool(FlamePoolConfig.Builder config) {
-        pool = new FlamePoolEngine(config.build(), backend, events::add);
-    }
-
-    private static FlamePoolConfig.Builder config(int max, int maxConcurrency) {
-        return FlamePoolConfig.builder("p").max(max).maxConcurrency(maxConcurrency).timeout(Duration.ofSeconds(10))
-                .shutdownTimeout(Duration.ofSeconds(1));
-    }
+class SparesTest extends EngineTest {
 
     private static FlameInvocation task() {
         return new FlameInvocation.Closure(() -> "ok");

@@ -96,6 +96,15 @@ public interface RunnerLauncher extends AutoCloseable {
         JoinOrigin joinOrigin();
 
         /**
+         * The kind of capacity it runs on, reported by its handle ({@link io.flameec2.spi.FlameRunnerHandle#market()}).
+         *
+         * @return {@code spot} or {@code on-demand}
+         */
+        default String market() {
+            return "on-demand";
+        }
+
+        /**
          * Kills the process or terminates the instance at once. Idempotent.
          */
         void terminate();

@@ -169,9 +169,10 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         Frames.Retiring r = retiring;
         return CompletableFuture.failedFuture(s == RunnerState.LOST
                 ? lost("it is lost", null)
+                // the runner's state, not the call's: another runner can take it
                 : new FlameRejectedException("runner " + id + " of pool '" + pool + "' is "
                         + (r != null && s == RunnerState.DRAINING ? "retiring (" + r.reason() + ")" : s)
-                        + " and takes no calls", null));
+                        + " and takes no calls", null, true));
     }
 
     private CompletableFuture<Object> send(String callId, String what, Body body) {
@@ -333,10 +334,12 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
             return;
         }
         FlameRunnerLostException lost = lost(how, cause);
-        boolean expected = retiring != null && inFlight.isEmpty();
-        LOG.log(expected ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING, () -> "flame runner " + id
-                + " of pool '" + pool + "' (" + launched.describe() + ") "
-                + (expected ? "retired (" + retiring.reason() + ") and is gone: " : "lost: ") + how);
+        Frames.Retiring r = retiring;
+        int left = inFlight.size();
+        LOG.log(r != null && left == 0 ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
+                () -> "flame runner " + id + " of pool '" + pool + "' (" + launched.describe() + ") "
+                        + (r == null ? "lost: " : "retired (" + r.reason() + ") and is gone"
+                                + (left == 0 ? ": " : " with " + left + " calls unfinished, which fail: ")) + how);
         stopHeartbeats();
         failInFlight(lost);
         connection.close("the runner is lost");

@@ -9,7 +9,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -72,7 +71,7 @@ final class InterruptionWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             String error = String.valueOf(e.getMessage());
             if (!error.equals(lastError)) { // once per kind of failure, not every poll
-                LOG.log(Level.WARNING, e, () -> "flame runner " + runnerId + ": cannot read spot notices from "
+                LOG.warning(() -> "flame runner " + runnerId + ": cannot read spot notices from "
                         + imds.endpoint() + " (" + error + "); retrying every " + every.toMillis() + " ms");
             }
             lastError = error;

@@ -439,7 +439,7 @@ public final class RunnerCore implements Connection.Listener {
         if (c != null && c.isOpen()) {
             c.controlText(FrameType.STOPPING, 0, reason);
         }
-        drain(reason, deadlineNanos, "; draining " + inFlight.get() + " in-flight calls");
+        drain(reason, deadlineNanos, "; draining " + inFlight.get() + " in-flight calls", Level.INFO);
     }
 
     /**
@@ -468,7 +468,8 @@ public final class RunnerCore implements Connection.Listener {
         if (c != null && c.isOpen()) {
             c.control(FrameType.RETIRING, 0, Frames.retiring(deadline, notice.reason()));
         }
-        drain(reason, deadlineNanos, ": draining " + inFlight.get() + " calls");
+        // a warning: Liberty's console (the instance's journal) shows it, and it explains the runner's end
+        drain(reason, deadlineNanos, ": draining " + inFlight.get() + " calls", Level.WARNING);
     }
 
     /** From taking calls (or joining) to draining; {@code false} when the runner was stopping already. */
@@ -476,13 +477,13 @@ public final class RunnerCore implements Connection.Listener {
         return state.compareAndSet(State.READY, State.DRAINING) || state.compareAndSet(State.JOINING, State.DRAINING);
     }
 
-    private synchronized void drain(String reason, long deadlineNanos, String draining) {
+    private synchronized void drain(String reason, long deadlineNanos, String draining, Level level) {
         stopReason = reason;
         stopDeadlineNanos = deadlineNanos;
         long left = Math.max(0, deadlineNanos - System.nanoTime());
         // an orderly exit of Open Liberty takes about a second: keep up to 2 s of the timeout for it
         drainUntilNanos = deadlineNanos - Math.min(EXIT_RESERVE.toNanos(), left / 2);
-        LOG.info(() -> "flame runner " + settings.runnerId() + " stopping: " + reason + draining
+        LOG.log(level, () -> "flame runner " + settings.runnerId() + " stopping: " + reason + draining
                 + " for up to " + TimeUnit.NANOSECONDS.toMillis(drainUntilNanos - System.nanoTime())
                 + " ms, exiting within " + TimeUnit.NANOSECONDS.toMillis(left) + " ms");
         try {

@@ -20,6 +20,7 @@ import io.flameec2.spi.RunnerState;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -273,15 +275,15 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
             return;
         }
         retiring = notice;
-        long secondsLeft = Math.max(0, java.time.Duration.between(java.time.Instant.now(), notice.deadline())
-                .toSeconds());
+        long secondsLeft = Math.max(0, Duration.between(Instant.now(), notice.deadline()).toSeconds());
         LOG.warning(() -> "flame runner " + id + " of pool '" + pool + "' (" + launched.describe() + ", "
                 + launched.market() + ") is retiring: " + notice.reason() + "; it takes no new calls and drains its "
                 + inFlight.size() + " calls in flight until " + notice.deadline() + " (" + secondsLeft
                 + " s); calls still running then fail as runner-lost (retryable)");
-        // under the lock, so that the pool never hears it after lost (markLost tells under it too)
+        // under the lock, so that the pool never hears it after lost (markLost tells under it too); a runner the
+        // pool is stopping already is no news to it
         synchronized (listenerLock) {
-            if (retiringTold || lostTold) {
+            if (retiringTold || lostTold || stopped.get() != null) {
                 return;
             }
             retiringTold = true;
@@ -336,7 +338,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         FlameRunnerLostException lost = lost(how, cause);
         Frames.Retiring r = retiring;
         int left = inFlight.size();
-        LOG.log(r != null && left == 0 ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
+        LOG.log(r != null && left == 0 ? Level.INFO : Level.WARNING,
                 () -> "flame runner " + id + " of pool '" + pool + "' (" + launched.describe() + ") "
                         + (r == null ? "lost: " : "retired (" + r.reason() + ") and is gone"
                                 + (left == 0 ? ": " : " with " + left + " calls unfinished, which fail: ")) + how);

@@ -53,6 +53,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * {@code InstanceInitiatedShutdownBehavior=terminate}; the parent terminates it too when the runner does not
  * join in time.
  *
+ * <p>Capacity: each market of {@code ec2.market} in order (spot, on-demand), within it each instance type and
+ * subnet in order, until EC2 launches one; {@link Refusal} says which error moves on to which next attempt. The
+ * runner is told its market ({@code FLAME_MARKET}): a spot runner watches for its interruption notice.
+ *
  * <p>Orphans: every instance carries a lease, the {@value Ec2Settings#TAG_LEASE_UNTIL} tag, set at launch to now +
  * {@code lease-duration} and pushed forward by its parent every third of it, one CreateTags call per 100 of its
  * instances ({@link #refreshLeases()}). Every parent of the same app and pool looks, as often, for instances of

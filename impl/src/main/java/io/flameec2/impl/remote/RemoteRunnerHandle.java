@@ -310,7 +310,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         }
         if (!launched.isAlive()) {
             if (watching()) {
-                markLost(launched.describe() + " is gone", null);
+                markLost(launched.whyGone(), null);
             }
             return;
         }

@@ -88,6 +88,16 @@ public interface RunnerLauncher extends AutoCloseable {
         boolean isAlive();
 
         /**
+         * How it ended, once {@link #isAlive()} said it is gone, for the failure of the calls still on it: what the
+         * launcher learnt (such as EC2 taking a spot instance back), else that it is gone.
+         *
+         * @return the description, starting with {@link #describe()}
+         */
+        default String whyGone() {
+            return describe() + " is gone";
+        }
+
+        /**
          * Where this runner's join may come from: loopback for a local process, the instance's private
          * address on EC2. A join from anywhere else is refused, even with the right token.
          *

@@ -194,6 +194,7 @@ class Ec2LauncherBoxIT {
         m.put("market", "spot");
         Ec2Launcher launcher = launcher(read(m), "parent-A");
         int before = fx.box.runInstancesRequests().size();
+        answer = "stay";
         LaunchedRunner runner = launcher.launch("r-30", runnerEnv("r-30"));
         assertEquals("spot", runner.market());
         Map<String, String> request = fx.box.runInstancesRequests().get(before);
@@ -205,7 +206,13 @@ class Ec2LauncherBoxIT {
         Map<String, String> report = REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(report != null, () -> "no call back: " + console());
         assertEquals("spot", report.get("market"), "the runner is told its market, to watch for interruptions");
+
+        // EC2 takes it back (this fake runner ignores the notice): the launcher says why it is gone
+        fx.box.spotInterruptionNotice(Duration.ofSeconds(3));
+        fx.box.interrupt(instanceId);
         await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+        assertEquals("Server.SpotInstanceTermination", describe(instanceId).stateReason().code());
+        assertTrue(runner.whyGone().contains("spot interruption"), runner.whyGone());
     }
 
     @Test

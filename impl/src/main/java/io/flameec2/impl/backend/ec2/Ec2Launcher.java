@@ -77,6 +77,8 @@ public final class Ec2Launcher implements RunnerLauncher {
     /** DescribeInstances is eventually consistent: a fresh instance may be unknown for a while. */
     private static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
     private static final int CONSOLE_TAIL_LINES = 40;
+    /** EC2's state reason code of a spot instance it took back. */
+    static final String SPOT_TERMINATION = "Server.SpotInstanceTermination";
     /** Instances per CreateTags / TerminateInstances call: well under what EC2 accepts in one request. */
     private static final int BATCH = 100;
 
@@ -418,6 +420,7 @@ public final class Ec2Launcher implements RunnerLauncher {
     void checkLiveness() {
         List<Ec2Runner> watched = owned.stream().filter(r -> !r.terminated && r.alive).toList();
         Map<String, InstanceStateName> states = new HashMap<>();
+        Map<String, String> endedBy = new HashMap<>();
         try {
             for (int from = 0; from < watched.size(); from += BATCH) {
                 List<String> ids = watched.subList(from, Math.min(watched.size(), from + BATCH)).stream()
@@ -426,7 +429,12 @@ public final class Ec2Launcher implements RunnerLauncher {
                         .filters(Filter.builder().name("instance-id").values(ids).build()).build();
                 ec2.describeInstancesPaginator(request).reservations().stream()
                         .flatMap(r -> r.instances().stream())
-                        .forEach(i -> states.put(i.instanceId(), i.state().name()));
+                        .forEach(i -> {
+                            states.put(i.instanceId(), i.state().name());
+                            if (i.stateReason() != null && i.stateReason().code() != null) {
+                                endedBy.put(i.instanceId(), i.stateReason().code());
+                            }
+                        });
             }
         } catch (RuntimeException e) {
             // an API hiccup is no reason to give a runner up; heartbeats decide
@@ -436,13 +444,15 @@ public final class Ec2Launcher implements RunnerLauncher {
         Instant now = Instant.now();
         for (Ec2Runner runner : watched) {
             InstanceStateName state = states.get(runner.instanceId);
+            runner.endedBy = endedBy.get(runner.instanceId);
             boolean alive = state == InstanceStateName.PENDING || state == InstanceStateName.RUNNING
                     || (state == null && runner.launchedAt.plus(NOT_FOUND_GRACE).isAfter(now));
             if (!alive) {
                 runner.alive = false;
                 owned.remove(runner);
                 LOG.info(() -> "runner " + runner.runnerId + ": instance " + runner.instanceId + " is "
-                        + (state == null ? "gone" : state.toString()));
+                        + (state == null ? "gone" : state.toString())
+                        + (runner.endedBy == null ? "" : " (" + runner.endedBy + ")"));
             }
         }
     }
@@ -561,6 +571,8 @@ public final class Ec2Launcher implements RunnerLauncher {
         private volatile boolean terminated;
         /** Cleared by {@link #checkLiveness()} when the instance is seen stopping or gone. */
         private volatile boolean alive = true;
+        /** EC2's state reason code of the instance as last read ({@code Server.SpotInstanceTermination}), if any. */
+        private volatile String endedBy;
 
         Ec2Runner(String runnerId, String instanceId, Market market, JoinOrigin joinOrigin, Instant launchedAt) {
             this.runnerId = runnerId;
@@ -583,6 +595,14 @@ public final class Ec2Launcher implements RunnerLauncher {
         @Override
         public String market() {
             return market.label();
+        }
+
+        /** The spot interruption, when EC2 says it took the instance back: also for a runner that missed its notice. */
+        @Override
+        public String whyGone() {
+            return describe() + " is gone" + (SPOT_TERMINATION.equals(endedBy)
+                    ? ": spot interruption (EC2 took the spot instance back, " + SPOT_TERMINATION + ")"
+                    : endedBy == null ? "" : " (" + endedBy + ")");
         }
 
         @Override

@@ -26,7 +26,12 @@ public enum FrameType {
     /** Parent to runner: stop, within the given milliseconds (long). */
     STOP(10),
     /** Runner to parent: the runner stops on its own (UTF reason); it takes no new calls. */
-    STOPPING(11);
+    STOPPING(11),
+    /**
+     * Runner to parent: the runner's capacity is being taken back with notice (an EC2 spot interruption): it takes
+     * no new calls and drains its in-flight ones until the deadline, then exits ({@link Frames#retiring}).
+     */
+    RETIRING(12);
 
     private static final FrameType[] BY_CODE = new FrameType[16];
 

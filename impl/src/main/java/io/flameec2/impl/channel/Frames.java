@@ -83,4 +83,44 @@ public final class Frames {
     public static String text(ByteBuf payload) {
         return payload.toString(StandardCharsets.UTF_8);
     }
+
+    /** The longest reason a {@link FrameType#RETIRING} frame carries: a short phrase such as "spot interruption". */
+    public static final int MAX_RETIRING_REASON = 200;
+
+    /**
+     * The payload of a {@link FrameType#RETIRING} frame: {@code long deadline (epoch ms) | UTF-8 reason}.
+     *
+     * @param deadline when the runner will be gone (wall clock: the notice's time is EC2's)
+     * @param reason why, cut at {@value #MAX_RETIRING_REASON} characters
+     * @return the payload
+     */
+    public static byte[] retiring(java.time.Instant deadline, String reason) {
+        byte[] text = cut(reason, MAX_RETIRING_REASON).getBytes(StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(8 + text.length).putLong(deadline.toEpochMilli()).put(text).array();
+    }
+
+    /**
+     * Reads a {@link FrameType#RETIRING} payload (from a joined runner only: it is plain data, never deserialized).
+     *
+     * @param payload the payload
+     * @return the deadline and the reason, cut at {@value #MAX_RETIRING_REASON} characters
+     * @throws IndexOutOfBoundsException when it is too short: a protocol violation
+     */
+    public static Retiring retiring(ByteBuf payload) {
+        java.time.Instant deadline = java.time.Instant.ofEpochMilli(payload.readLong());
+        return new Retiring(deadline, cut(text(payload), MAX_RETIRING_REASON));
+    }
+
+    /**
+     * A decoded {@link FrameType#RETIRING} frame.
+     *
+     * @param deadline when the runner will be gone
+     * @param reason why
+     */
+    public record Retiring(java.time.Instant deadline, String reason) {
+    }
+
+    private static String cut(String text, int max) {
+        return text.length() > max ? text.substring(0, max) + "..." : text;
+    }
 }

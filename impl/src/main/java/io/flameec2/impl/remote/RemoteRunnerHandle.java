@@ -20,6 +20,7 @@ import io.flameec2.spi.RunnerState;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -43,6 +45,11 @@ import java.util.logging.Logger;
  * connection), or the launcher reporting the process/instance gone mark the runner {@link RunnerState#LOST}:
  * in-flight calls fail at once with {@link FlameRunnerLostException}, the {@link RunnerListener} hears it
  * once, and the launcher terminates what is left.
+ *
+ * <p>Retirement: a runner whose capacity is taken back with notice (an EC2 spot interruption) says so
+ * ({@link FrameType#RETIRING}); it takes no new calls from then on, the {@link RunnerListener} hears
+ * {@link RunnerListener#retiring} once (before the runner is gone), and calls that are still in flight when it goes
+ * fail with a {@link FlameRunnerLostException} naming the reason ("spot interruption").
  */
 final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, Connection.Listener {
 
@@ -71,6 +78,12 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private volatile long lastPongNanos = System.nanoTime();
     private volatile long pingsSent;
     private volatile ScheduledFuture<?> heartbeats;
+    /** Why the runner retires, once it said so; {@code null} before. */
+    private volatile Frames.Retiring retiring;
+    /** Guards what the listener hears: {@link RunnerListener#retiring} at most once, and never after lost. */
+    private final Object listenerLock = new Object();
+    private boolean retiringTold;
+    private boolean lostTold;
 
     /** A call on its way: what to complete, and what to say about it. */
     private record Pending(String callId, String what, long sentNanos, CompletableFuture<Object> result) {
@@ -107,6 +120,11 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     @Override
     public RunnerState state() {
         return state.get();
+    }
+
+    @Override
+    public String market() {
+        return launched.market();
     }
 
     /**
@@ -150,10 +168,13 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         if (s == RunnerState.READY) {
             return null;
         }
+        Frames.Retiring r = retiring;
         return CompletableFuture.failedFuture(s == RunnerState.LOST
-                ? new FlameRunnerLostException(pool, id, "it is lost", null)
-                : new FlameRejectedException("runner " + id + " of pool '" + pool + "' is " + s + " and takes no calls",
-                        null));
+                ? lost("it is lost", null)
+                // the runner's state, not the call's: another runner can take it
+                : new FlameRejectedException("runner " + id + " of pool '" + pool + "' is "
+                        + (r != null && s == RunnerState.DRAINING ? "retiring (" + r.reason() + ")" : s)
+                        + " and takes no calls", null, true));
     }
 
     private CompletableFuture<Object> send(String callId, String what, Body body) {
@@ -163,7 +184,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         // a runner that went LOST between the state check and the put: fail here, markLost may have missed it
         if (state.get() == RunnerState.LOST) {
             inFlight.remove(stream);
-            result.completeExceptionally(new FlameRunnerLostException(pool, id, "it is lost", null));
+            result.completeExceptionally(lost("it is lost", null));
             return result;
         }
         result.whenComplete((v, e) -> {
@@ -233,6 +254,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
                 }
             }
             case STOPPING -> drainingOnItsOwn(Frames.text(payload));
+            case RETIRING -> retiring(Frames.retiring(payload));
             default -> LOG.fine(() -> "flame runner " + id + " sent an unexpected " + type + " frame; ignored");
         }
     }
@@ -243,6 +265,29 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
             // in-flight calls may still finish; it is reported lost once it is gone
             LOG.info(() -> "flame runner " + id + " of pool '" + pool + "' is stopping on its own (" + why
                     + "); it takes no new calls");
+        }
+    }
+
+    /** On the event loop: the runner retires (its capacity is taken back with notice) and drains. */
+    private void retiring(Frames.Retiring notice) {
+        RunnerState before = state.getAndUpdate(s -> s == RunnerState.READY ? RunnerState.DRAINING : s);
+        if (before != RunnerState.READY && before != RunnerState.DRAINING || retiring != null) {
+            return;
+        }
+        retiring = notice;
+        long secondsLeft = Math.max(0, Duration.between(Instant.now(), notice.deadline()).toSeconds());
+        LOG.warning(() -> "flame runner " + id + " of pool '" + pool + "' (" + launched.describe() + ", "
+                + launched.market() + ") is retiring: " + notice.reason() + "; it takes no new calls and drains its "
+                + inFlight.size() + " calls in flight until " + notice.deadline() + " (" + secondsLeft
+                + " s); calls still running then fail as runner-lost (retryable)");
+        // under the lock, so that the pool never hears it after lost (markLost tells under it too); a runner the
+        // pool is stopping already is no news to it
+        synchronized (listenerLock) {
+            if (retiringTold || lostTold || stopped.get() != null) {
+                return;
+            }
+            retiringTold = true;
+            listener.retiring(id, notice.reason());
         }
     }
 
@@ -265,7 +310,7 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         }
         if (!launched.isAlive()) {
             if (watching()) {
-                markLost(launched.describe() + " is gone", null);
+                markLost(launched.whyGone(), null);
             }
             return;
         }
@@ -291,7 +336,12 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
             return;
         }
         FlameRunnerLostException lost = lost(how, cause);
-        LOG.warning(() -> "flame runner " + id + " of pool '" + pool + "' (" + launched.describe() + ") lost: " + how);
+        Frames.Retiring r = retiring;
+        int left = inFlight.size();
+        LOG.log(r != null && left == 0 ? Level.INFO : Level.WARNING,
+                () -> "flame runner " + id + " of pool '" + pool + "' (" + launched.describe() + ") "
+                        + (r == null ? "lost: " : "retired (" + r.reason() + ") and is gone"
+                                + (left == 0 ? ": " : " with " + left + " calls unfinished, which fail: ")) + how);
         stopHeartbeats();
         failInFlight(lost);
         connection.close("the runner is lost");
@@ -299,7 +349,10 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
             launched.terminate();
         }
         if (stopped.get() == null) {
-            listener.lost(id, lost);
+            synchronized (listenerLock) {
+                lostTold = true;
+                listener.lost(id, lost);
+            }
         }
     }
 
@@ -307,8 +360,11 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
         inFlight.values().forEach(p -> p.result().completeExceptionally(lost));
     }
 
+    /** A runner-lost failure; once the runner retired, its message leads with why ("spot interruption"). */
     private FlameRunnerLostException lost(String how, Throwable cause) {
-        return new FlameRunnerLostException(pool, id, how, cause);
+        Frames.Retiring r = retiring;
+        return new FlameRunnerLostException(pool, id, r == null ? how
+                : r.reason() + " (the runner retired, to be gone by " + r.deadline() + "): " + how, cause);
     }
 
     private void stopHeartbeats() {

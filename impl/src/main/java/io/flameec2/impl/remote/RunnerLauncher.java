@@ -99,12 +99,31 @@ public interface RunnerLauncher extends AutoCloseable {
         boolean isAlive();
 
         /**
+         * How it ended, once {@link #isAlive()} said it is gone, for the failure of the calls still on it: what the
+         * launcher learnt (such as EC2 taking a spot instance back), else that it is gone.
+         *
+         * @return the description, starting with {@link #describe()}
+         */
+        default String whyGone() {
+            return describe() + " is gone";
+        }
+
+        /**
          * Where this runner's join may come from: loopback for a local process, the instance's private
          * address on EC2. A join from anywhere else is refused, even with the right token.
          *
          * @return the origin
          */
         JoinOrigin joinOrigin();
+
+        /**
+         * The kind of capacity it runs on, reported by its handle ({@link io.flameec2.spi.FlameRunnerHandle#market()}).
+         *
+         * @return {@code spot} or {@code on-demand}
+         */
+        default String market() {
+            return "on-demand";
+        }
 
         /**
          * Kills the process or terminates the instance at once. Idempotent.

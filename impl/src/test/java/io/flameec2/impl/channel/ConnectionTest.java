@@ -431,7 +431,7 @@ class ConnectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1 /* JOIN after the join */, 12, 15, 16, 99, 255})
+    @ValueSource(ints = {0, 1 /* JOIN after the join */, 13 /* the first unused */, 15, 16, 99, 255})
     void unknownFrameTypeClosesTheConnection(int type) throws Exception {
         Pair p = open(MB, MB, true);
         p.client().ch.writeAndFlush(rawFrame(type, Frames.LAST, 1, new byte[] {1, 2, 3})).sync();

@@ -28,6 +28,8 @@ final class ThreadLauncher implements RunnerLauncher {
     volatile boolean dieAtOnce;
     /** Runners outlive {@link LaunchedRunner#terminate()}, as an instance the parent cannot reach would. */
     volatile boolean ignoreTerminate;
+    /** Added to every runner's environment, as a launcher adds its own ({@code FLAME_MARKET} on EC2). */
+    volatile Map<String, String> extraEnv = Map.of();
 
     @Override
     public LaunchedRunner launch(String runnerId, Map<String, String> env) throws IOException {
@@ -36,7 +38,9 @@ final class ThreadLauncher implements RunnerLauncher {
             dormant.put(runnerId, d);
             return d;
         }
-        ThreadRunner r = new ThreadRunner(this, runnerId, env,
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(extraEnv);
+        ThreadRunner r = new ThreadRunner(this, runnerId, all,
                 runnerAppVersion != null ? runnerAppVersion : env.get(RunnerEnv.APP_VERSION));
         runners.put(runnerId, r);
         return r;
@@ -84,6 +88,11 @@ final class ThreadLauncher implements RunnerLauncher {
         @Override
         public boolean isAlive() {
             return !killed.get() && exitReason == null;
+        }
+
+        @Override
+        public String market() {
+            return env.getOrDefault(RunnerEnv.MARKET, "on-demand");
         }
 
         @Override

@@ -41,6 +41,8 @@ final class BoxInstance {
      * default to 2, so that containers on the instance reach IMDS, and a launcher must ask for 1 to prevent that.
      */
     final int hopLimit;
+    /** {@code spot} when RunInstances asked for InstanceMarketOptions.MarketType=spot, else {@code on-demand}. */
+    final String market;
     final Map<String, String> tags = new LinkedHashMap<>();
     final Map<String, String> request;
     final Instant launchTime = Instant.now();
@@ -52,6 +54,12 @@ final class BoxInstance {
     final AtomicBoolean stopping = new AtomicBoolean();
     volatile State state = State.PENDING;
     volatile String stateReason = "";
+    /** EC2's code of {@link #stateReason}: who ended the instance. */
+    volatile String stateReasonCode = "Client.InstanceInitiatedShutdown";
+    /** What IMDS serves at {@code spot/instance-action} once the box interrupts this spot instance. */
+    volatile String instanceAction;
+    /** What IMDS serves at {@code events/recommendations/rebalance} once the box recommends a rebalance. */
+    volatile String rebalance;
     private volatile String finalConsole;
     private volatile String finalJournal;
 
@@ -69,6 +77,7 @@ final class BoxInstance {
                         ? "arn:aws:iam::000000000000:instance-profile/" + request.get("IamInstanceProfile.Name") : null);
         this.keyName = request.get("KeyName");
         this.userData = userData;
+        this.market = "spot".equals(request.get("InstanceMarketOptions.MarketType")) ? "spot" : "on-demand";
         this.hopLimit = Integer.parseInt(request.getOrDefault("MetadataOptions.HttpPutResponseHopLimit", "2"));
         this.address = BoxNetwork.address(index);
         this.mac = String.format("0e:13:%02x:%02x:%02x:01", (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff);

@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  * CreateTags, GetConsoleOutput) and an IMDSv2 endpoint at 169.254.169.254, whose instances are real hosts: each
  * one is a network namespace on a host bridge that runs the decoded user-data as root, with shims for systemctl,
  * poweroff and logger (see the scripts next to this class). Faults can be injected: no capacity for an instance
- * type, throttling.
+ * type, no spot capacity, throttling; spot instances can be interrupted ({@link #interrupt}) and told to rebalance.
  *
  * <p>Needs root and iproute2; one box per JVM at a time (it owns the {@code fec2-*} names).
  */
@@ -63,6 +63,8 @@ public final class Ec2Box implements AutoCloseable {
     private final List<Map<String, String>> runRequests = new CopyOnWriteArrayList<>();
     private final Set<String> refusedTypes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger throttle = new AtomicInteger();
+    private volatile String spotRefusal;
+    private volatile Duration spotNotice = Duration.ofMinutes(2);
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
     private volatile Map<String, String> parentMetadata = Map.of();
 
@@ -120,6 +122,64 @@ public final class Ec2Box implements AutoCloseable {
     /** @param instanceType answers RunInstances for this type with InsufficientInstanceCapacity */
     public void refuseCapacity(String instanceType) {
         refusedTypes.add(instanceType);
+    }
+
+    /**
+     * Answers every spot RunInstances request with an error from now on, as EC2 does when it has no spot capacity
+     * (or the account's spot limit is reached); on-demand requests are launched as usual.
+     *
+     * @param errorCode EC2's code, such as {@code InsufficientInstanceCapacity} or {@code MaxSpotInstanceCountExceeded};
+     *     {@code null} to launch spot instances again
+     */
+    public void refuseSpot(String errorCode) {
+        spotRefusal = errorCode;
+    }
+
+    /**
+     * How long after {@link #interrupt} a spot instance is terminated: two minutes in EC2, shorter for tests.
+     *
+     * @param notice the time between the interruption notice and the termination
+     */
+    public void spotInterruptionNotice(Duration notice) {
+        spotNotice = notice;
+    }
+
+    /**
+     * Interrupts a spot instance as EC2 does: its IMDS serves {@code spot/instance-action}
+     * ({@code {"action": "terminate", "time": ...}}) from now on, and the box terminates it at that time
+     * ({@link #spotInterruptionNotice}).
+     *
+     * @param instanceId a running spot instance
+     * @return when it will be terminated
+     */
+    public Instant interrupt(String instanceId) {
+        BoxInstance i = instance(instanceId);
+        if (!"spot".equals(i.market) || !i.isLive()) {
+            throw new IllegalArgumentException(instanceId + " is not a live spot instance (" + i.market + ", "
+                    + i.state.label + ")");
+        }
+        Duration notice = spotNotice;
+        Instant time = Instant.now().plus(notice).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        i.instanceAction = "{\"action\": \"terminate\", \"time\": \"" + time + "\"}";
+        LOG.info(() -> "box: interrupting spot instance " + instanceId + ", terminated at " + time);
+        Thread t = new Thread(() -> {
+            pause(Math.max(0, Duration.between(Instant.now(), time).toMillis()));
+            i.stateReasonCode = "Server.SpotInstanceTermination";
+            stop(i, "Spot instance termination (interrupted by EC2-in-a-box)");
+        }, "fec2-interrupt-" + instanceId);
+        t.setDaemon(true);
+        t.start();
+        return time;
+    }
+
+    /**
+     * Recommends a rebalance to a spot instance: its IMDS serves {@code events/recommendations/rebalance} from now on.
+     *
+     * @param instanceId a running spot instance
+     */
+    public void recommendRebalance(String instanceId) {
+        instance(instanceId).rebalance = "{\"noticeTime\": \"" + Instant.now().truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS) + "\"}";
     }
 
     /** @param requests answers the next requests with RequestLimitExceeded (HTTP 503) */
@@ -255,6 +315,17 @@ public final class Ec2Box implements AutoCloseable {
             throw new BoxError(400, "InvalidParameterValue", "EC2-in-a-box launches one instance per request");
         }
         String type = p.getOrDefault("InstanceType", "t3.small");
+        String market = p.get("InstanceMarketOptions.MarketType");
+        if (market != null && !market.equals("spot")) {
+            throw new BoxError(400, "InvalidParameterValue", "Value (" + market + ") for parameter"
+                    + " InstanceMarketOptions.MarketType is invalid. Valid values are spot, capacity-block.");
+        }
+        String refusal = spotRefusal;
+        if (market != null && refusal != null) {
+            // EC2 answers capacity errors as server errors (500), limits as client errors (400)
+            throw new BoxError(refusal.startsWith("Insufficient") ? 500 : 400, refusal, "There is no Spot capacity available that matches your request"
+                    + " (" + type + ", box-1a).");
+        }
         if (refusedTypes.contains(type)) {
             throw new BoxError(500, "InsufficientInstanceCapacity", "We currently do not have sufficient " + type
                     + " capacity in the Availability Zone you requested (box-1a).");
@@ -507,6 +578,13 @@ public final class Ec2Box implements AutoCloseable {
         md.put("instance-id", i.id);
         md.put("ami-id", i.imageId);
         md.put("instance-type", i.instanceType);
+        md.put("instance-life-cycle", i.market);
+        if (i.instanceAction != null) {
+            md.put("spot/instance-action", i.instanceAction);
+        }
+        if (i.rebalance != null) {
+            md.put("events/recommendations/rebalance", i.rebalance);
+        }
         md.put("local-ipv4", i.address);
         md.put("mac", i.mac);
         md.put("placement/region", "box-1");

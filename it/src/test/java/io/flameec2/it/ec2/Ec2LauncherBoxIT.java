@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -185,6 +186,72 @@ class Ec2LauncherBoxIT {
         assertEquals("t3.medium", describe(instanceId).instanceTypeAsString());
         assertTrue(REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS) != null, () -> "no call back: " + console());
         await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+    }
+
+    @Test
+    void spotLaunchesAskForOneTimeSpotAndTheRunnerLearnsItsMarket() throws Exception {
+        Map<String, String> m = launcherSettings("spot", Map.of(), List.of("t3.small"), bundle);
+        m.put("market", "spot");
+        Ec2Launcher launcher = launcher(read(m), "parent-A");
+        int before = fx.box.runInstancesRequests().size();
+        answer = "stay";
+        LaunchedRunner runner = launcher.launch("r-30", runnerEnv("r-30"));
+        assertEquals("spot", runner.market());
+        Map<String, String> request = fx.box.runInstancesRequests().get(before);
+        assertEquals("spot", request.get("InstanceMarketOptions.MarketType"));
+        assertEquals("one-time", request.get("InstanceMarketOptions.SpotOptions.SpotInstanceType"));
+        assertEquals("terminate", request.get("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"));
+        String instanceId = runner.describe().replace("instance ", "");
+        assertEquals(InstanceLifecycleType.SPOT, describe(instanceId).instanceLifecycle());
+        Map<String, String> report = REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(report != null, () -> "no call back: " + console());
+        assertEquals("spot", report.get("market"), "the runner is told its market, to watch for interruptions");
+
+        // EC2 takes it back (this fake runner ignores the notice): the launcher says why it is gone
+        fx.box.spotInterruptionNotice(Duration.ofSeconds(3));
+        fx.box.interrupt(instanceId);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+        assertEquals("Server.SpotInstanceTermination", describe(instanceId).stateReason().code());
+        assertTrue(runner.whyGone().contains("spot interruption"), runner.whyGone());
+    }
+
+    @Test
+    void spotCapacityErrorsFallBackToOnDemandAfterEveryPlacementAndMarketWideOnesAtOnce() throws Exception {
+        fx.box.refuseSpot("InsufficientInstanceCapacity");
+        try {
+            Map<String, String> m = launcherSettings("spotfallback", Map.of(), List.of("t3.small", "t3.medium"), bundle);
+            m.put("market", "spot,on-demand");
+            Ec2Launcher launcher = launcher(read(m), "parent-A");
+            int before = fx.box.runInstancesRequests().size();
+            LaunchedRunner runner = launcher.launch("r-31", runnerEnv("r-31"));
+            assertEquals("on-demand", runner.market());
+            List<Map<String, String>> accepted = fx.box.runInstancesRequests();
+            assertEquals(before + 1, accepted.size(), "only the on-demand request launched an instance");
+            Map<String, String> request = accepted.get(before);
+            assertEquals(null, request.get("InstanceMarketOptions.MarketType"));
+            assertEquals("t3.small", request.get("InstanceType"), "the next market starts from the first type");
+            String instanceId = runner.describe().replace("instance ", "");
+            assertEquals(null, describe(instanceId).instanceLifecycle());
+            Map<String, String> report = REPORTS.poll(BOOT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(report != null, () -> "no call back: " + console());
+            assertEquals("on-demand", report.get("market"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !runner.isAlive());
+
+            // the account's spot limit refuses every spot placement alike: the next market is tried at once
+            fx.box.refuseSpot("MaxSpotInstanceCountExceeded");
+            Map<String, String> spotOnly = launcherSettings("spotonly", Map.of(), List.of("t3.small", "t3.medium"),
+                    bundle);
+            spotOnly.put("market", "spot");
+            Ec2Launcher noFallback = launcher(read(spotOnly), "parent-A");
+            int launched = fx.box.instances().size();
+            Exception e = assertThrows(IllegalStateException.class, () -> noFallback.launch("r-32", runnerEnv("r-32")));
+            assertTrue(e.getMessage().contains("tried spot t3.small in subnet-0box (MaxSpotInstanceCountExceeded);"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("flame.pools.box.ec2.market"), e.getMessage());
+            assertEquals(launched, fx.box.instances().size());
+        } finally {
+            fx.box.refuseSpot(null);
+        }
     }
 
     @Test

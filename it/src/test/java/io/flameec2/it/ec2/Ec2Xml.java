@@ -35,6 +35,10 @@ final class Ec2Xml {
         }
         el(b, "amiLaunchIndex", "0");
         el(b, "instanceType", i.instanceType);
+        if ("spot".equals(i.market)) {
+            el(b, "instanceLifecycle", "spot");
+            el(b, "spotInstanceRequestId", "sir-" + i.id.substring(2, 10));
+        }
         el(b, "launchTime", DateTimeFormatter.ISO_INSTANT.format(i.launchTime));
         b.append("<placement><availabilityZone>box-1a</availabilityZone><tenancy>default</tenancy></placement>");
         el(b, "subnetId", i.subnetId);
@@ -47,7 +51,8 @@ final class Ec2Xml {
         }
         b.append("</groupSet>");
         if (!i.stateReason.isEmpty()) {
-            b.append("<stateReason><code>Client.InstanceInitiatedShutdown</code><message>").append(esc(i.stateReason))
+            b.append("<stateReason><code>").append(esc(i.stateReasonCode)).append("</code><message>")
+                    .append(esc(i.stateReason))
                     .append("</message></stateReason>");
         }
         if (i.iamInstanceProfileArn != null) {

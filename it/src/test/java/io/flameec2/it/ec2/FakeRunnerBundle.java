@@ -24,6 +24,7 @@ final class FakeRunnerBundle {
             report=$(printf 'id=%s\\ntoken=%s\\nport=%s\\nrunner=%s\\nmode=%s\\nargs=%s\\nuser=%s\\nuid=%s\\n' \\
               "${FLAME_RUNNER_ID}" "${FLAME_JOIN_TOKEN}" "${FLAME_HTTP_PORT}" "${FLAME_RUNNER}" \\
               "$(stat -c %a /opt/flame/runner.env)" "$*" "$(id -un)" "$(id -u)")
+            report+=$(printf '\\nmarket=%s\\n' "${FLAME_MARKET}")
             report+=$(printf '\\nreadsEnvFile=%s\\nwritesBundle=%s\\nwritesOutput=%s\\nhome=%s\\noutputDir=%s\\n' \\
               "$(can -r /opt/flame/runner.env)" "$(can -w /opt/flame/wlp/bin/server)" "$(can -w "${WLP_OUTPUT_DIR}")" \\
               "${HOME}" "${WLP_OUTPUT_DIR}")

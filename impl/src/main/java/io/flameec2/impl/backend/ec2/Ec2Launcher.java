@@ -35,11 +35,14 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.GetConsoleOutputResponse;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.MarketType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.ec2.model.SpotInstanceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -49,6 +52,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * {@link UserData}). The instance powers itself off when its runner stops and is launched with
  * {@code InstanceInitiatedShutdownBehavior=terminate}; the parent terminates it too when the runner does not
  * join in time.
+ *
+ * <p>Capacity: each market of {@code ec2.market} in order (spot, on-demand), within it each instance type and
+ * subnet in order, until EC2 launches one; {@link Refusal} says which error moves on to which next attempt. The
+ * runner is told its market ({@code FLAME_MARKET}): a spot runner watches for its interruption notice.
  *
  * <p>Orphans: every instance carries a lease, the {@value Ec2Settings#TAG_LEASE_UNTIL} tag, set at launch to now +
  * {@code lease-duration} and pushed forward by its parent every third of it, one CreateTags call per 100 of its
@@ -62,9 +69,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 public final class Ec2Launcher implements RunnerLauncher {
 
     private static final Logger LOG = Logger.getLogger(Ec2Launcher.class.getName());
-    /** Errors after which the next instance type or subnet is tried. */
-    private static final Set<String> CAPACITY_ERRORS =
-            Set.of("InsufficientInstanceCapacity", "InsufficientFreeAddressesInSubnet");
     /**
      * How often the instances' states are read, one DescribeInstances for all runners of the pool: a runner's
      * death is seen within this, and a pool of any size costs EC2 one call per interval.
@@ -73,6 +77,8 @@ public final class Ec2Launcher implements RunnerLauncher {
     /** DescribeInstances is eventually consistent: a fresh instance may be unknown for a while. */
     private static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
     private static final int CONSOLE_TAIL_LINES = 40;
+    /** EC2's state reason code of a spot instance it took back. */
+    static final String SPOT_TERMINATION = "Server.SpotInstanceTermination";
     /** Instances per CreateTags / TerminateInstances call: well under what EC2 accepts in one request. */
     private static final int BATCH = 100;
 
@@ -164,43 +170,85 @@ public final class Ec2Launcher implements RunnerLauncher {
             sha256 = own.sha256();
         }
         URI bundle = BundleUrl.resolve(configured, presigner, bootTimeout);
-        String userData = UserData.base64(UserData.render(runnerId, bundle, sha256.orElse(null),
-                settings.javaPackage().orElse(null), settings.runnerPort(), runnerEnv));
         List<String> types = settings.instanceTypes().isEmpty() ? nullList() : settings.instanceTypes();
         List<String> subnets = settings.subnetIds().isEmpty() ? nullList() : settings.subnetIds();
         List<String> refused = new ArrayList<>();
-        for (String type : types) {
-            for (String subnet : subnets) {
-                try {
-                    Instance instance = ec2.runInstances(request(runnerId, type, subnet, userData))
-                            .instances().get(0);
-                    LOG.info(() -> "runner " + runnerId + " of pool '" + settings.pool() + "': launched instance "
-                            + instance.instanceId() + " (" + instance.instanceTypeAsString() + ", subnet "
-                            + instance.subnetId() + ", " + (instance.state() == null ? "?" : instance.state().nameAsString()) + ")");
-                    Ec2Runner runner = new Ec2Runner(runnerId, instance.instanceId(), joinOrigin(runnerId, instance),
-                            Instant.now());
-                    owned.add(runner);
-                    watchLiveness();
-                    return runner;
-                } catch (Ec2Exception e) {
-                    String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-                    if (!CAPACITY_ERRORS.contains(code)) {
-                        LOG.info(() -> "runner " + runnerId + ": RunInstances failed: " + e.getMessage());
-                        throw new LaunchFailedException("RunInstances for runner " + runnerId + " of pool '"
-                                + settings.pool() + "' failed: " + e.getMessage(), e, code.isEmpty() ? null : code,
-                                e.retryable());
+        for (Market market : settings.markets()) {
+            // the runner learns its market from its environment: a spot runner watches for its interruption notice
+            Map<String, String> marketEnv = new LinkedHashMap<>(runnerEnv);
+            marketEnv.put(RunnerEnv.MARKET, market.label());
+            String userData = UserData.base64(UserData.render(runnerId, bundle, sha256.orElse(null),
+                    settings.javaPackage().orElse(null), settings.runnerPort(), marketEnv));
+            placements:
+            for (String type : types) {
+                for (String subnet : subnets) {
+                    try {
+                        return launched(runnerId, market,
+                                ec2.runInstances(request(runnerId, market, type, subnet, userData)).instances().get(0));
+                    } catch (Ec2Exception e) {
+                        String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+                        Refusal refusal = Refusal.of(market, code);
+                        if (refusal == Refusal.FINAL) {
+                            LOG.info(() -> "runner " + runnerId + ": RunInstances failed: " + e.getMessage());
+                            throw new LaunchFailedException("RunInstances for runner " + runnerId + " of pool '"
+                                    + settings.pool() + "' failed: " + e.getMessage(), e, code.isEmpty() ? null : code,
+                                    e.retryable());
+                        }
+                        String attempt = describeAttempt(market, type, subnet) + " (" + code + ")";
+                        refused.add(attempt);
+                        if (refusal == Refusal.NEXT_MARKET) {
+                            LOG.info(() -> "runner " + runnerId + ": " + attempt + " refused for the whole market,"
+                                    + " trying the next market");
+                            break placements;
+                        }
+                        LOG.info(() -> "runner " + runnerId + ": no capacity for " + attempt
+                                + ", trying the next instance type, subnet or market");
                     }
-                    String attempt = describeAttempt(type, subnet) + " (" + code + ")";
-                    refused.add(attempt);
-                    LOG.info(() -> "runner " + runnerId + ": no capacity for " + attempt
-                            + ", trying the next instance type or subnet");
                 }
             }
         }
         throw new IllegalStateException("no EC2 capacity for runner " + runnerId + " of pool '" + settings.pool()
                 + "': tried " + String.join(", ", refused) + "; add fallbacks to "
-                + Ec2Settings.key(settings.pool(), Ec2Settings.INSTANCE_TYPE) + " or "
-                + Ec2Settings.key(settings.pool(), Ec2Settings.SUBNET_ID));
+                + Ec2Settings.key(settings.pool(), Ec2Settings.INSTANCE_TYPE) + ", "
+                + Ec2Settings.key(settings.pool(), Ec2Settings.SUBNET_ID) + " or "
+                + Ec2Settings.key(settings.pool(), Ec2Settings.MARKET));
+    }
+
+    private Ec2Runner launched(String runnerId, Market market, Instance instance) {
+        LOG.info(() -> "runner " + runnerId + " of pool '" + settings.pool() + "': launched " + market + " instance "
+                + instance.instanceId() + " (" + instance.instanceTypeAsString() + ", subnet " + instance.subnetId()
+                + ", " + (instance.state() == null ? "?" : instance.state().nameAsString()) + ")");
+        Ec2Runner runner = new Ec2Runner(runnerId, instance.instanceId(), market, joinOrigin(runnerId, instance),
+                Instant.now());
+        owned.add(runner);
+        watchLiveness();
+        return runner;
+    }
+
+    /**
+     * What a refused RunInstances means for the next attempt, by EC2's error code: one place for the rule, so
+     * instance types, subnets and markets fall back alike.
+     */
+    enum Refusal {
+        /** No capacity for this instance type or subnet in this market now: try the next placement. */
+        NEXT_PLACEMENT,
+        /** The market refuses every placement (the account's spot limit, a max price below the spot price). */
+        NEXT_MARKET,
+        /** Anything else (a missing image, a permission, a bad parameter) fails the launch as it is. */
+        FINAL;
+
+        /** Errors after which the next instance type or subnet (then market) is tried. */
+        private static final Set<String> CAPACITY = Set.of("InsufficientInstanceCapacity",
+                "InsufficientFreeAddressesInSubnet", "UnfulfillableCapacity");
+        /** Spot errors no other placement of the spot market answers differently. */
+        private static final Set<String> SPOT_MARKET = Set.of("MaxSpotInstanceCountExceeded", "SpotMaxPriceTooLow");
+
+        static Refusal of(Market market, String code) {
+            if (CAPACITY.contains(code)) {
+                return NEXT_PLACEMENT;
+            }
+            return market == Market.SPOT && SPOT_MARKET.contains(code) ? NEXT_MARKET : FINAL;
+        }
     }
 
     /**
@@ -389,6 +437,7 @@ public final class Ec2Launcher implements RunnerLauncher {
     void checkLiveness() {
         List<Ec2Runner> watched = owned.stream().filter(r -> !r.terminated && r.alive).toList();
         Map<String, InstanceStateName> states = new HashMap<>();
+        Map<String, String> endedBy = new HashMap<>();
         try {
             for (int from = 0; from < watched.size(); from += BATCH) {
                 List<String> ids = watched.subList(from, Math.min(watched.size(), from + BATCH)).stream()
@@ -397,7 +446,12 @@ public final class Ec2Launcher implements RunnerLauncher {
                         .filters(Filter.builder().name("instance-id").values(ids).build()).build();
                 ec2.describeInstancesPaginator(request).reservations().stream()
                         .flatMap(r -> r.instances().stream())
-                        .forEach(i -> states.put(i.instanceId(), i.state().name()));
+                        .forEach(i -> {
+                            states.put(i.instanceId(), i.state().name());
+                            if (i.stateReason() != null && i.stateReason().code() != null) {
+                                endedBy.put(i.instanceId(), i.stateReason().code());
+                            }
+                        });
             }
         } catch (RuntimeException e) {
             // an API hiccup is no reason to give a runner up; heartbeats decide
@@ -407,13 +461,15 @@ public final class Ec2Launcher implements RunnerLauncher {
         Instant now = Instant.now();
         for (Ec2Runner runner : watched) {
             InstanceStateName state = states.get(runner.instanceId);
+            runner.endedBy = endedBy.get(runner.instanceId);
             boolean alive = state == InstanceStateName.PENDING || state == InstanceStateName.RUNNING
                     || (state == null && runner.launchedAt.plus(NOT_FOUND_GRACE).isAfter(now));
             if (!alive) {
                 runner.alive = false;
                 owned.remove(runner);
                 LOG.info(() -> "runner " + runner.runnerId + ": instance " + runner.instanceId + " is "
-                        + (state == null ? "gone" : state.toString()));
+                        + (state == null ? "gone" : state.toString())
+                        + (runner.endedBy == null ? "" : " (" + runner.endedBy + ")"));
             }
         }
     }
@@ -438,7 +494,8 @@ public final class Ec2Launcher implements RunnerLauncher {
         }
     }
 
-    private RunInstancesRequest request(String runnerId, String type, String subnet, String userData) {
+    private RunInstancesRequest request(String runnerId, Market market, String type, String subnet,
+            String userData) {
         List<Tag> tags = new ArrayList<>();
         settings.tags().forEach((k, v) -> tags.add(tag(k, v)));
         tags.add(tag("Name", "flame-" + settings.app() + "-" + settings.pool() + "-" + runnerId));
@@ -460,6 +517,13 @@ public final class Ec2Launcher implements RunnerLauncher {
                 .tagSpecifications(
                         TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
                         TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
+        if (market == Market.SPOT) {
+            // one-time and terminated on interruption: a runner is never stopped or hibernated and resumed later,
+            // and no spot request outlives it to launch another instance behind the pool's back
+            b.instanceMarketOptions(m -> m.marketType(MarketType.SPOT).spotOptions(o -> o
+                    .spotInstanceType(SpotInstanceType.ONE_TIME)
+                    .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)));
+        }
         settings.imageId().ifPresent(b::imageId);
         settings.launchTemplateId().ifPresent(id -> b.launchTemplate(
                 t -> t.launchTemplateId(id).version(settings.launchTemplateVersion().orElse("$Default"))));
@@ -488,8 +552,8 @@ public final class Ec2Launcher implements RunnerLauncher {
         return one;
     }
 
-    private static String describeAttempt(String type, String subnet) {
-        return (type == null ? "the template's instance type" : type)
+    private static String describeAttempt(Market market, String type, String subnet) {
+        return (market == Market.SPOT ? "spot " : "") + (type == null ? "the template's instance type" : type)
                 + (subnet == null ? "" : " in " + subnet);
     }
 
@@ -518,15 +582,19 @@ public final class Ec2Launcher implements RunnerLauncher {
     private final class Ec2Runner implements LaunchedRunner {
         private final String runnerId;
         private final String instanceId;
+        private final Market market;
         private final JoinOrigin joinOrigin;
         private final Instant launchedAt;
         private volatile boolean terminated;
         /** Cleared by {@link #checkLiveness()} when the instance is seen stopping or gone. */
         private volatile boolean alive = true;
+        /** EC2's state reason code of the instance as last read ({@code Server.SpotInstanceTermination}), if any. */
+        private volatile String endedBy;
 
-        Ec2Runner(String runnerId, String instanceId, JoinOrigin joinOrigin, Instant launchedAt) {
+        Ec2Runner(String runnerId, String instanceId, Market market, JoinOrigin joinOrigin, Instant launchedAt) {
             this.runnerId = runnerId;
             this.instanceId = instanceId;
+            this.market = market;
             this.joinOrigin = joinOrigin;
             this.launchedAt = launchedAt;
         }
@@ -539,6 +607,19 @@ public final class Ec2Launcher implements RunnerLauncher {
         @Override
         public JoinOrigin joinOrigin() {
             return joinOrigin;
+        }
+
+        @Override
+        public String market() {
+            return market.label();
+        }
+
+        /** The spot interruption, when EC2 says it took the instance back: also for a runner that missed its notice. */
+        @Override
+        public String whyGone() {
+            return describe() + " is gone" + (SPOT_TERMINATION.equals(endedBy)
+                    ? ": spot interruption (EC2 took the spot instance back, " + SPOT_TERMINATION + ")"
+                    : endedBy == null ? "" : " (" + endedBy + ")");
         }
 
         @Override

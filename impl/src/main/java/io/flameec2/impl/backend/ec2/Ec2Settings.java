@@ -64,6 +64,8 @@ import java.util.stream.Collectors;
  *     user-data before unpacking; absent for no check
  * @param leaseDuration how long a runner instance is safe from other parents' orphan clean-up after its parent
  *     last refreshed its {@value #TAG_LEASE_UNTIL} tag; the parent refreshes every third of it
+ * @param markets the purchase options to launch with, in the order to try: the next one is used when EC2 has no
+ *     capacity in one ({@link Ec2Launcher}); never empty, each at most once
  */
 public record Ec2Settings(
         String pool,
@@ -90,7 +92,8 @@ public record Ec2Settings(
         boolean verifyJoinAddress,
         Optional<String> parentAddress,
         Optional<String> bundleSha256,
-        Duration leaseDuration) {
+        Duration leaseDuration,
+        List<Market> markets) {
 
     /** {@link #app()}: defaults to the application's name ({@link AppName}), else {@link #DEFAULT_APP}. */
     public static final Setting<String> APP = Setting.of("app", TEXT, "the flame:app tag");
@@ -158,11 +161,17 @@ public record Ec2Settings(
      */
     public static final Setting<Duration> LEASE_DURATION = Setting.of("lease-duration", DURATION,
             Duration.ofMinutes(3), "how long an instance is safe from other parents' orphan clean-up");
+    /**
+     * {@link #markets()}: {@code spot}, {@code on-demand}, or both in the order to try. On-demand by default: spot
+     * runners can be taken back mid-call, which an application must choose knowingly.
+     */
+    public static final Setting<List<Market>> MARKET = Setting.of("market", Market.LIST, List.of(Market.ON_DEMAND),
+            "purchase options, tried in order on capacity errors");
     /** Every EC2 setting, {@code flame.pools.<pool>.ec2.<name>} or {@code flame.ec2.<name>}. */
     public static final List<Setting<?>> SETTINGS = List.of(APP, IMAGE_ID, LAUNCH_TEMPLATE_ID,
             LAUNCH_TEMPLATE_VERSION, INSTANCE_TYPE, SUBNET_ID, SECURITY_GROUP_IDS, IAM_INSTANCE_PROFILE, KEY_NAME,
             REGION, ENDPOINT, S3_ENDPOINT, IMDS_ENDPOINT, TAGS, ENV, BUNDLE_URL, JAVA_PACKAGE, AUTO_CONFIGURE,
-            RUNNER_PORT, TERMINATE_ORPHANS, VERIFY_JOIN_ADDRESS, BUNDLE_SHA256, LEASE_DURATION);
+            RUNNER_PORT, TERMINATE_ORPHANS, VERIFY_JOIN_ADDRESS, BUNDLE_SHA256, LEASE_DURATION, MARKET);
 
     /**
      * Whether {@link #bundleUrl()} is an S3 prefix ({@code s3://bucket/prefix/}, ending in {@code /}) under which
@@ -236,6 +245,7 @@ public record Ec2Settings(
         parentAddress = Objects.requireNonNullElse(parentAddress, Optional.empty());
         bundleSha256 = Objects.requireNonNullElse(bundleSha256, Optional.<String>empty()).map(v -> v.toLowerCase(Locale.ROOT));
         leaseDuration = Objects.requireNonNullElse(leaseDuration, LEASE_DURATION.defaultValue().orElseThrow());
+        markets = List.copyOf(Objects.requireNonNullElse(markets, MARKET.defaultValue().orElseThrow()));
 
         if (!app.matches("[A-Za-z0-9_.:/=+\\-@]{1,128}")) {
             throw new FlameConfigurationException(key(pool, APP),
@@ -337,6 +347,10 @@ public record Ec2Settings(
                         + " hex digits (sha256sum runner.zip), was '" + v + "'");
             }
         });
+        if (markets.isEmpty() || markets.stream().distinct().count() != markets.size()) {
+            throw new FlameConfigurationException(key(pool, MARKET),
+                    "must name spot, on-demand or both, each once, was " + markets);
+        }
         if (leaseDuration.compareTo(MIN_LEASE_DURATION) < 0) {
             throw new FlameConfigurationException(key(pool, LEASE_DURATION), "must be at least "
                     + MIN_LEASE_DURATION.toSeconds() + "s, was " + leaseDuration.toMillis() + " ms");

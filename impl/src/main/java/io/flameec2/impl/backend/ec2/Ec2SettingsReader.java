@@ -16,6 +16,7 @@ import static io.flameec2.impl.backend.ec2.Ec2Settings.KEY_NAME;
 import static io.flameec2.impl.backend.ec2.Ec2Settings.LAUNCH_TEMPLATE_ID;
 import static io.flameec2.impl.backend.ec2.Ec2Settings.LAUNCH_TEMPLATE_VERSION;
 import static io.flameec2.impl.backend.ec2.Ec2Settings.LEASE_DURATION;
+import static io.flameec2.impl.backend.ec2.Ec2Settings.MARKET;
 import static io.flameec2.impl.backend.ec2.Ec2Settings.REGION;
 import static io.flameec2.impl.backend.ec2.Ec2Settings.RUNNER_PORT;
 import static io.flameec2.impl.backend.ec2.Ec2Settings.S3_ENDPOINT;
@@ -128,6 +129,6 @@ public final class Ec2SettingsReader {
                 profile, s.get(KEY_NAME), region, s.get(ENDPOINT), s.get(S3_ENDPOINT), imds, s.value(TAGS),
                 s.value(ENV), s.get(BUNDLE_URL).orElse(null), s.get(JAVA_PACKAGE), auto, s.value(RUNNER_PORT),
                 s.value(TERMINATE_ORPHANS), s.value(VERIFY_JOIN_ADDRESS), parentAddress, s.get(BUNDLE_SHA256),
-                s.value(LEASE_DURATION));
+                s.value(LEASE_DURATION), s.value(MARKET));
     }
 }

@@ -42,6 +42,16 @@ public final class RunnerEnv {
      * configures it otherwise: nothing of FlameEC2 reaches a runner over it.
      */
     public static final String HTTP_PORT = "FLAME_HTTP_PORT";
+    /**
+     * The EC2 market the runner's instance was launched in, {@code spot} or {@code on-demand} (absent outside
+     * EC2). A spot runner watches the instance metadata for its interruption notice and retires ahead of it.
+     */
+    public static final String MARKET = "FLAME_MARKET";
+    /**
+     * The instance metadata service a spot runner watches, when not the one every instance reaches
+     * ({@code http://169.254.169.254}); for tests.
+     */
+    public static final String IMDS_ENDPOINT = "FLAME_IMDS_ENDPOINT";
 
     private RunnerEnv() {
     }

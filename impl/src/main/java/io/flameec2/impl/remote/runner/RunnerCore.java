@@ -5,6 +5,7 @@ import io.flameec2.impl.channel.Connection;
 import io.flameec2.impl.channel.EventLoops;
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
+import io.flameec2.impl.backend.ec2.Imds;
 import io.flameec2.impl.exec.Invoker;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.telemetry.RunnerTracing;
@@ -18,6 +19,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -47,6 +49,10 @@ import java.util.logging.Logger;
  * ends within the shutdown-timeout: in-flight calls drain, the rest are interrupted, then "exit" is the
  * {@code exit} callback (the runner WAR exits the JVM, halting it if the server does not stop within what is
  * left of the timeout).
+ *
+ * <p>A runner on an EC2 spot instance ({@code FLAME_MARKET=spot}) watches the instance metadata for EC2's notices
+ * ({@link InterruptionWatch}); on one it retires ({@link #retire}): it takes no new calls, tells the parent
+ * ({@link FrameType#RETIRING}), drains its in-flight calls until shortly before the instance is taken, and exits.
  *
  * <p>Calls arrive on the connection's event loop, are handed to the call threads, decoded there (through the
  * allow-list: nothing arrives before the join succeeded), run, and their replies sent on the same stream.
@@ -80,6 +86,8 @@ public final class RunnerCore implements Connection.Listener {
     private final CallThreads callThreads;
     private final EventLoopGroup loops;
     private final ParentLink link;
+    private final ThreadFactory threads;
+    private volatile InterruptionWatch interruptionWatch;
     private final AtomicReference<State> state = new AtomicReference<>(State.JOINING);
     private final Map<Integer, RunningCall> running = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -90,6 +98,8 @@ public final class RunnerCore implements Connection.Listener {
     private volatile String stopReason;
     private volatile String connectionEnded;
     private volatile long stopDeadlineNanos;
+    /** Until when in-flight calls of a stopping runner may run; may only move earlier. */
+    private volatile long drainUntilNanos;
     private final CountDownLatch exited = new CountDownLatch(1);
 
     /**
@@ -110,6 +120,7 @@ public final class RunnerCore implements Connection.Listener {
         this.loader = loader;
         this.invoker = invoker;
         this.exit = exit;
+        this.threads = threads;
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, threads);
         // a deadline timer per call, cancelled when the call ends: drop it then, not when it would have fired
         t.setRemoveOnCancelPolicy(true);
@@ -162,6 +173,12 @@ public final class RunnerCore implements Connection.Listener {
                 + settings.appVersion() + ") joining parent " + settings.parentAddress() + " after "
                 + elapsedMs(startNanos) + " ms");
         timers.execute(() -> join(0, null));
+        if (settings.spot()) {
+            InterruptionWatch watch = new InterruptionWatch(settings.runnerId(),
+                    Imds.at(settings.imdsEndpoint().orElse(null)), InterruptionWatch.POLL, threads, this::retire);
+            interruptionWatch = watch;
+            watch.start();
+        }
     }
 
     // ---------------------------------------------------------------- joining
@@ -414,31 +431,81 @@ public final class RunnerCore implements Connection.Listener {
     }
 
     private void beginStop(String reason, long deadlineNanos) {
-        if (!state.compareAndSet(State.READY, State.DRAINING) && !state.compareAndSet(State.JOINING, State.DRAINING)) {
+        if (!enterDraining()) {
+            drainNoLaterThan(deadlineNanos); // a second reason to stop: the earlier deadline wins
             return;
         }
-        stopReason = reason;
-        stopDeadlineNanos = deadlineNanos;
         Connection c = connection;
         if (c != null && c.isOpen()) {
             c.controlText(FrameType.STOPPING, 0, reason);
         }
+        drain(reason, deadlineNanos, "; draining " + inFlight.get() + " in-flight calls", Level.INFO);
+    }
+
+    /**
+     * Retires the runner on EC2's notice that its spot instance goes away: no new calls, the parent is told (it
+     * boots a replacement if needed), in-flight calls drain until shortly before the instance is taken, then the
+     * runner exits. A later notice with an earlier deadline (an interruption after a rebalance recommendation)
+     * shortens the drain.
+     *
+     * @param notice the notice
+     */
+    public void retire(SpotNotice notice) {
+        Instant now = Instant.now();
+        Instant deadline = notice.drainDeadline(now);
+        long deadlineNanos = System.nanoTime() + Duration.between(now, deadline).toNanos();
+        String reason = notice.reason() + (notice.kind() == SpotNotice.Kind.INTERRUPTION
+                ? " notice for " + notice.time() + ("terminate".equals(notice.action()) ? "" : " (" + notice.action()
+                        + ")")
+                : " of " + notice.time());
+        if (!enterDraining()) {
+            LOG.warning(() -> "flame runner " + settings.runnerId() + ": " + reason + " while stopping ("
+                    + stopReason + "); exiting by " + deadline + " at the latest");
+            drainNoLaterThan(deadlineNanos);
+            return;
+        }
+        Connection c = connection;
+        if (c != null && c.isOpen()) {
+            c.control(FrameType.RETIRING, 0, Frames.retiring(deadline, notice.reason()));
+        }
+        // a warning: Liberty's console (the instance's journal) shows it, and it explains the runner's end
+        drain(reason, deadlineNanos, ": draining " + inFlight.get() + " calls", Level.WARNING);
+    }
+
+    /** From taking calls (or joining) to draining; {@code false} when the runner was stopping already. */
+    private boolean enterDraining() {
+        return state.compareAndSet(State.READY, State.DRAINING) || state.compareAndSet(State.JOINING, State.DRAINING);
+    }
+
+    private synchronized void drain(String reason, long deadlineNanos, String draining, Level level) {
+        stopReason = reason;
+        stopDeadlineNanos = deadlineNanos;
         long left = Math.max(0, deadlineNanos - System.nanoTime());
         // an orderly exit of Open Liberty takes about a second: keep up to 2 s of the timeout for it
-        long drainUntil = deadlineNanos - Math.min(EXIT_RESERVE.toNanos(), left / 2);
-        LOG.info(() -> "flame runner " + settings.runnerId() + " stopping: " + reason + "; draining "
-                + inFlight.get() + " in-flight calls for up to " + TimeUnit.NANOSECONDS.toMillis(drainUntil
-                - System.nanoTime()) + " ms, exiting within " + TimeUnit.NANOSECONDS.toMillis(left) + " ms");
+        drainUntilNanos = deadlineNanos - Math.min(EXIT_RESERVE.toNanos(), left / 2);
+        LOG.log(level, () -> "flame runner " + settings.runnerId() + " stopping: " + reason + draining
+                + " for up to " + TimeUnit.NANOSECONDS.toMillis(drainUntilNanos - System.nanoTime())
+                + " ms, exiting within " + TimeUnit.NANOSECONDS.toMillis(left) + " ms");
         try {
-            timers.execute(() -> awaitDrained(drainUntil));
+            timers.execute(this::awaitDrained);
         } catch (RejectedExecutionException e) {
             finish();
         }
     }
 
-    private void awaitDrained(long deadlineNanos) {
-        if (inFlight.get() > 0 && System.nanoTime() < deadlineNanos) {
-            timers.schedule(() -> awaitDrained(deadlineNanos), 20, TimeUnit.MILLISECONDS);
+    /** Moves the end of a drain under way earlier, never later. */
+    private synchronized void drainNoLaterThan(long deadlineNanos) {
+        if (state.get() != State.DRAINING || stopReason == null || deadlineNanos - stopDeadlineNanos >= 0) {
+            return;
+        }
+        long left = Math.max(0, deadlineNanos - System.nanoTime());
+        stopDeadlineNanos = deadlineNanos;
+        drainUntilNanos = deadlineNanos - Math.min(EXIT_RESERVE.toNanos(), left / 2);
+    }
+
+    private void awaitDrained() {
+        if (inFlight.get() > 0 && System.nanoTime() - drainUntilNanos < 0) {
+            timers.schedule(this::awaitDrained, 20, TimeUnit.MILLISECONDS);
             return;
         }
         int left = inFlight.get();
@@ -488,6 +555,10 @@ public final class RunnerCore implements Connection.Listener {
             c.close("the runner exits: " + reason);
         }
         running.values().forEach(r -> r.interrupt(RunningCall.Interruption.STOPPING));
+        InterruptionWatch watch = interruptionWatch;
+        if (watch != null) {
+            watch.close();
+        }
         timers.shutdown();
         callThreads.shutdown();
         loops.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);

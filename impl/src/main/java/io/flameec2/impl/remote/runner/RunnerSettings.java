@@ -23,10 +23,26 @@ import java.util.Optional;
  * @param parentLossTimeout no heartbeat this long: drain and exit
  * @param idleShutdown no call this long: drain and exit; empty for never
  * @param shutdownTimeout how long the whole stop may take
+ * @param market the EC2 market of the runner's instance ({@code spot}, {@code on-demand}); empty outside EC2
+ * @param imdsEndpoint the instance metadata service a spot runner watches for its interruption notice; empty for
+ *     the one every instance reaches
  */
 public record RunnerSettings(String runnerId, String pool, String parentId, String parentHost, int parentPort,
         String parentFingerprint, String joinToken, Optional<String> expectedAppVersion, String appVersion,
-        Duration bootTimeout, Duration parentLossTimeout, Optional<Duration> idleShutdown, Duration shutdownTimeout) {
+        Duration bootTimeout, Duration parentLossTimeout, Optional<Duration> idleShutdown, Duration shutdownTimeout,
+        Optional<String> market, Optional<URI> imdsEndpoint) {
+
+    /** The {@link #market()} of a spot instance. */
+    public static final String SPOT = "spot";
+
+    /**
+     * Whether the runner runs on a spot instance, which EC2 may take back with a notice the runner watches for.
+     *
+     * @return {@code true} for {@code FLAME_MARKET=spot}
+     */
+    public boolean spot() {
+        return market.filter(SPOT::equals).isPresent();
+    }
 
     /**
      * No token in {@link #toString()}: it may go to logs.
@@ -36,7 +52,7 @@ public record RunnerSettings(String runnerId, String pool, String parentId, Stri
     @Override
     public String toString() {
         return "RunnerSettings[runnerId=" + runnerId + ", pool=" + pool + ", parentId=" + parentId + ", parent="
-                + parentAddress() + ", appVersion=" + appVersion + "]";
+                + parentAddress() + ", appVersion=" + appVersion + ", market=" + market.orElse("none") + "]";
     }
 
     /**
@@ -92,7 +108,26 @@ public record RunnerSettings(String runnerId, String pool, String parentId, Stri
                 appVersion, millis(env, RunnerEnv.BOOT_TIMEOUT_MS).orElse(DEFAULT_BOOT_TIMEOUT),
                 millis(env, RunnerEnv.PARENT_LOSS_TIMEOUT_MS).orElse(DEFAULT_PARENT_LOSS),
                 millis(env, RunnerEnv.IDLE_SHUTDOWN_MS),
-                millis(env, RunnerEnv.SHUTDOWN_TIMEOUT_MS).orElse(DEFAULT_SHUTDOWN));
+                millis(env, RunnerEnv.SHUTDOWN_TIMEOUT_MS).orElse(DEFAULT_SHUTDOWN),
+                Optional.ofNullable(env.get(RunnerEnv.MARKET)).map(String::trim).filter(v -> !v.isEmpty()),
+                endpoint(env, RunnerEnv.IMDS_ENDPOINT));
+    }
+
+    private static Optional<URI> endpoint(Map<String, String> env, String name) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(v.trim());
+            if ("http".equals(uri.getScheme()) && uri.getHost() != null) {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("environment variable " + name + " must be an http:// URL, was '" + v
+                + "'");
     }
 
     private static String required(Map<String, String> env, String name) {

@@ -77,6 +77,18 @@ class Ec2SettingsReaderTest {
     }
 
     @Test
+    void marketsAreOnDemandUnlessListedInTheOrderToTry() {
+        assertEquals(List.of(Market.ON_DEMAND), read(minimal()).markets());
+        Map<String, String> m = minimal();
+        m.put("flame.ec2.market", "spot");
+        assertEquals(List.of(Market.SPOT), read(m).markets(), "the global default applies to every pool");
+        m.put(P + "market", " Spot , ON-DEMAND ");
+        assertEquals(List.of(Market.SPOT, Market.ON_DEMAND), read(m).markets());
+        assertEquals("spot", Market.SPOT.label());
+        assertEquals("on-demand", Market.ON_DEMAND.label());
+    }
+
+    @Test
     void launchTemplateReplacesImageAndType() {
         Map<String, String> m = minimal();
         m.remove(P + "image-id");
@@ -118,6 +130,10 @@ class Ec2SettingsReaderTest {
         "terminate-orphans| 1    | terminate-orphans",
         "endpoint  | localhost:4566 | endpoint",
         "launch-template-version| 3 | launch-template-version",
+        "market    | reserved    | market",
+        "market    | spot,spot   | market",
+        "market    | spot,,on-demand | market",
+        "market    | on demand   | market",
         "java-package| 'jdk; rm -rf /' | java-package",
         "region    | EU West   | region",
     })

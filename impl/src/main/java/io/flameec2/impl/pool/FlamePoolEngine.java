@@ -922,6 +922,11 @@ public final class FlamePoolEngine implements Pool {
                 grow();
                 keepMin();
                 keepSpares();
+                if (draining > 0 && available.isEmpty() && booting == 0) {
+                    // it was in use and no other runner has or brings a free slot: its successor boots during the
+                    // notice, not when the next call finds no runner (an unneeded one idles out as any runner does)
+                    bootUpTo(active() + 1, false);
+                }
             }
         }
         LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " is retiring (" + runner.retiringReason

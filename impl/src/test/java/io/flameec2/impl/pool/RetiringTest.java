@@ -104,6 +104,37 @@ class RetiringTest extends EngineTest {
     }
 
     @Test
+    void aBusyRetiringRunnerIsReplacedAtOnceWithNoCallerWaiting() {
+        backend.holdCalls = true;
+        pool(config(2, 2));
+        CompletableFuture<Object> running = pool.submit(task("running"), null);
+        await().atMost(5, SECONDS).until(() -> pool.snapshot().inFlight() == 1);
+        FakeBackend.FakeRunner old = onlyRunner();
+
+        old.retire("spot interruption");
+        // no min, no spare, nobody waiting: the runner was in use, so its successor boots now
+        await().atMost(5, SECONDS).until(() -> backend.live() == 2);
+        FakeBackend.FakeRunner replacement = other(old);
+        CompletableFuture<Object> next = pool.submit(task("next"), null);
+        await().atMost(5, SECONDS).until(() -> replacement.held.size() == 1);
+        replacement.held.get(0).finish();
+        assertEquals("next", next.join());
+        old.held.get(0).finish();
+        assertEquals("running", running.join());
+        await().atMost(5, SECONDS).until(() -> old.stoppedFor == StopReason.INTERRUPTED);
+    }
+
+    @Test
+    void anIdleRetiringRunnerIsNotReplacedWithoutDemand() {
+        pool(config(2, 1));
+        pool.submit(task("warm"), null).join();
+        FakeBackend.FakeRunner old = onlyRunner();
+        old.retire("rebalance recommendation");
+        await().atMost(5, SECONDS).until(() -> old.stoppedFor == StopReason.INTERRUPTED);
+        assertEquals(1, backend.runners.size(), "an idle pool boots nothing for a runner nobody was using");
+    }
+
+    @Test
     void anIdleRetiringRunnerStopsAtOnce() {
         pool(config(2, 1).min(1));
         await().atMost(5, SECONDS).until(() -> backend.live() == 1);

@@ -2,6 +2,7 @@ package io.flameec2.impl.remote;
 
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
+import io.flameec2.impl.channel.JoinRequest;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -21,14 +22,16 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * An attacker's (or a test's) hand-made connection to the parent channel: plain TCP, or TLS trusting any
- * certificate, writing whatever frames it likes and reading the answers.
+ * An attacker's (or a test's) hand-made connection to the parent channel: plain TCP, or TLS 1.3 trusting any
+ * certificate, writing whatever frames it likes and reading the answers. Shared with the integration tests
+ * through impl's test jar.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
     /** A frame read back. */
-    record Frame(FrameType type, int stream, byte[] payload) {
-        String text() {
+    public record Frame(FrameType type, int stream, byte[] payload) {
+        /** @return the payload as UTF-8 */
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
     }
@@ -43,14 +46,34 @@ final class RawClient implements AutoCloseable {
         this.in = new DataInputStream(socket.getInputStream());
     }
 
-    static RawClient plain(int port) throws IOException {
+    /** Plain TCP, no TLS. */
+    public static RawClient plain(String host, int port) throws IOException {
         Socket s = new Socket();
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        s.connect(new InetSocketAddress(host, port), 5000);
         return new RawClient(s);
     }
 
-    /** TLS 1.3 from {@code from} (a loopback address), trusting whatever certificate the server shows. */
-    static RawClient tls(int port, InetAddress from) throws Exception {
+    /** Plain TCP to a port on loopback. */
+    public static RawClient plain(int port) throws IOException {
+        return plain(InetAddress.getLoopbackAddress().getHostAddress(), port);
+    }
+
+    /** TLS 1.3, trusting whatever certificate the server shows. */
+    public static RawClient tls(String host, int port) throws Exception {
+        return tls(host, port, null);
+    }
+
+    /** TLS 1.3 to a port on loopback. */
+    public static RawClient tls(int port) throws Exception {
+        return tls(InetAddress.getLoopbackAddress().getHostAddress(), port, null);
+    }
+
+    /** TLS 1.3 to a port on loopback from {@code from} (another loopback address: a join from elsewhere). */
+    public static RawClient tls(int port, InetAddress from) throws Exception {
+        return tls(InetAddress.getLoopbackAddress().getHostAddress(), port, from);
+    }
+
+    private static RawClient tls(String host, int port, InetAddress from) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLSv1.3");
         ctx.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -67,20 +90,24 @@ final class RawClient implements AutoCloseable {
             }
         }}, new SecureRandom());
         Socket tcp = new Socket();
-        tcp.bind(new InetSocketAddress(from, 0));
-        tcp.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true);
+        if (from != null) {
+            tcp.bind(new InetSocketAddress(from, 0));
+        }
+        tcp.connect(new InetSocketAddress(host, port), 5000);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(tcp, host, port, true);
         s.setEnabledProtocols(new String[] {"TLSv1.3"});
         s.setSoTimeout(10_000);
         s.startHandshake();
         return new RawClient(s);
     }
 
-    static RawClient tls(int port) throws Exception {
-        return tls(port, InetAddress.getLoopbackAddress());
+    /** The payload of a join frame, as a runner of this build sends it. */
+    public static byte[] join(String runnerId, String token, String appVersion) {
+        return new JoinRequest(runnerId, token, appVersion).encode();
     }
 
-    void send(FrameType type, int flags, int stream, byte[] payload) throws IOException {
+    /** Sends one well-formed frame. */
+    public void send(FrameType type, int flags, int stream, byte[] payload) throws IOException {
         out.writeInt(Frames.HEADER + payload.length);
         out.writeByte(type.code());
         out.writeByte(flags);
@@ -89,16 +116,20 @@ final class RawClient implements AutoCloseable {
         out.flush();
     }
 
-    void sendRaw(byte[] bytes) throws IOException {
+    /** Sends raw bytes (inside TLS on a TLS client). */
+    public void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
     /** The next frame, or {@code null} once the server closed the connection. */
-    Frame read(Duration timeout) throws IOException {
+    public Frame read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         try {
             int length = in.readInt();
+            if (length < Frames.HEADER || length > Frames.HEADER + Frames.CHUNK) {
+                throw new IOException("not a frame: declared length " + length);
+            }
             FrameType type = FrameType.of(in.readByte());
             in.readByte();
             int stream = in.readInt();
@@ -110,12 +141,18 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    /** Whether the server closed the connection within the timeout (reading and dropping what it sent). */
-    boolean closedWithin(Duration timeout) throws IOException {
+    /** Whether the server closed the connection within the timeout (reading and dropping whatever it sent). */
+    public boolean closedWithin(Duration timeout) throws IOException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
+        byte[] sink = new byte[4096];
+        while (true) {
+            long left = (end - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) Math.max(1, left));
             try {
-                if (read(Duration.ofMillis(Math.max(1, (end - System.nanoTime()) / 1_000_000))) == null) {
+                if (in.read(sink) < 0) {
                     return true;
                 }
             } catch (SocketTimeoutException e) {
@@ -124,7 +161,6 @@ final class RawClient implements AutoCloseable {
                 return true; // reset, or TLS closed
             }
         }
-        return false;
     }
 
     @Override

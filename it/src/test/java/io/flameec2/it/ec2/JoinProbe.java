@@ -2,7 +2,7 @@ package io.flameec2.it.ec2;
 
 import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
-import io.flameec2.it.process.RawClient;
+import io.flameec2.impl.remote.RawClient;
 import java.time.Duration;
 
 /**

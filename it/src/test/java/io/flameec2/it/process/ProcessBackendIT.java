@@ -1,5 +1,6 @@
 package io.flameec2.it.process;
 
+import io.flameec2.impl.remote.RawClient;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

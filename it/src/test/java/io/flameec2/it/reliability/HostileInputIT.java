@@ -28,7 +28,7 @@ import io.flameec2.impl.wire.WireCall;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.impl.wire.WireFilter;
 import io.flameec2.it.process.ProcessPool;
-import io.flameec2.it.process.RawClient;
+import io.flameec2.impl.remote.RawClient;
 import io.flameec2.it.process.RunnerBundle;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;

@@ -2,12 +2,14 @@ package io.flameec2.bench;
 
 import io.flameec2.impl.channel.ChannelTls;
 import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -118,13 +120,16 @@ public final class PingPong {
          * @param fingerprint the server's certificate fingerprint for TLS, {@code null} for plain TCP
          * @throws IOException when it cannot connect
          */
-        Client(int port, String fingerprint) throws IOException {
+        Client(int port, String fingerprint) throws IOException, GeneralSecurityException {
             InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             if (fingerprint == null) {
                 socket = new Socket();
                 socket.connect(to);
             } else {
-                SSLContext ssl = ((JdkSslContext) ChannelTls.runnerContext(fingerprint)).context();
+                // the JDK's TLS, trusting the one certificate as the channel does (ChannelTls may pick BoringSSL)
+                SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+                ssl.init(null, FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(fingerprint).build()
+                        .getTrustManagers(), null);
                 SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket();
                 s.setEnabledProtocols(new String[] {"TLSv1.3"});
                 s.connect(to);

@@ -394,7 +394,9 @@ public final class TransportBench {
                 + "connection each, callers multiplexed");
         Path log = target.resolve("pingpong-server.log");
         Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-cp", System.getProperty("java.class.path"), PingPong.class.getName(),
+                // the limit of plain JDK sockets: its server context must be the JDK's, not the channel's BoringSSL
+                "-Xmx128m", "-Dflame.channel.tls-provider=jdk", "-cp", System.getProperty("java.class.path"),
+                PingPong.class.getName(),
                 Integer.toString(PINGPONG_PORT), Integer.toString(PINGPONG_TLS_PORT)).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         AutoCloseable stop = () -> {

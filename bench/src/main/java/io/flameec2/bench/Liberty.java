@@ -129,15 +129,40 @@ final class Liberty {
      * @throws IOException when it cannot start
      */
     Process start(String server, String instance, Map<String, String> env) throws IOException {
+        return start(server, instance, env, true);
+    }
+
+    /**
+     * The output directory of an instance, emptied and created.
+     *
+     * @param instance the instance's name
+     * @return the directory
+     * @throws IOException when it cannot be made
+     */
+    Path outputOf(String instance) throws IOException {
         Path output = outputs.resolve(instance);
         delete(output);
-        Files.createDirectories(output);
+        return Files.createDirectories(output);
+    }
+
+    /**
+     * Starts a server, with a fresh output directory or the one {@link #outputOf} prepared.
+     *
+     * @param server the server name
+     * @param instance a name for this instance's output directory
+     * @param env extra environment
+     * @param fresh whether to empty its output directory first
+     * @return the process
+     * @throws IOException when it cannot start
+     */
+    Process start(String server, String instance, Map<String, String> env, boolean fresh) throws IOException {
+        Path output = fresh ? outputOf(instance) : outputs.resolve(instance);
         ProcessBuilder pb = new ProcessBuilder(wlp.resolve("bin/server").toString(), "run", server);
         pb.environment().keySet().removeIf(k -> k.startsWith("WLP_") || k.startsWith("FLAME_")
                 || k.equals("JVM_ARGS") || k.equals("JAVA_TOOL_OPTIONS"));
         pb.environment().putAll(env);
         pb.environment().put("WLP_OUTPUT_DIR", output.toString());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         pb.redirectErrorStream(true).redirectOutput(output.resolve("console.log").toFile());
         return pb.start();
     }
@@ -193,7 +218,7 @@ final class Liberty {
     }
 
     /** Writes a WAR: the base WAR's entries (if any) plus the named classes of this package, nested ones too. */
-    private static void war(Path base, Path target, String... classes) throws IOException {
+    static void war(Path base, Path target, String... classes) throws IOException {
         try (OutputStream os = Files.newOutputStream(target); ZipOutputStream out = new ZipOutputStream(os)) {
             if (base != null) {
                 if (!Files.isRegularFile(base)) {

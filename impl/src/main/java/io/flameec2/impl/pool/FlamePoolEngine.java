@@ -7,6 +7,7 @@ import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRunnerLostException;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.PoolGrew;
 import io.flameec2.event.PoolShrank;
 import io.flameec2.event.RunnerBooting;
@@ -216,7 +217,8 @@ public final class FlamePoolEngine implements Pool {
             List<RunnerStatus> list = runners.values().stream().sorted(Comparator.comparingLong(r -> r.seq))
                     .map(r -> new RunnerStatus(r.id, r.booted() ? RunnerStatus.State.READY
                             : RunnerStatus.State.BOOTING, r.inFlight, Duration.ofNanos(now - r.bootStarted),
-                            r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration))))
+                            r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration)),
+                            r.bootPhases))
                     .toList();
             return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(), waiting,
                     consecutiveBootFailures, Optional.ofNullable(lastBootFailure));
@@ -477,12 +479,14 @@ public final class FlamePoolEngine implements Pool {
             } else {
                 runner.handle = handle;
                 runner.bootDuration = took;
+                runner.bootPhases = phasesOf(handle);
                 consecutiveBootFailures = 0;
                 lastBootFailure = null;
                 Duration bootTime = Duration.ofNanos(took);
-                publish(new RunnerReady(config.name(), runner.id, bootTime));
+                BootPhases phases = runner.bootPhases;
+                publish(new RunnerReady(config.name(), runner.id, bootTime, phases));
                 LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
-                        + bootTime.toMillis() + " ms");
+                        + bootTime.toMillis() + " ms" + (phases.phases().isEmpty() ? "" : " (" + phases.describe() + ")"));
                 available.add(runner);
                 serveWaiters(dispatches);
                 if (runner.inFlight == 0) {
@@ -491,6 +495,9 @@ public final class FlamePoolEngine implements Pool {
             }
         }
         telemetry.bootEnded(config.name(), runner.id, Duration.ofNanos(took), error != null);
+        if (error == null) {
+            telemetry.bootPhases(config.name(), runner.bootPhases);
+        }
         if (failure != null) {
             telemetry.runnerStopped(config.name(), StopReason.BOOT_FAILED);
             FlameException f = failure;
@@ -502,6 +509,16 @@ public final class FlamePoolEngine implements Pool {
             stopHandle(runner, StopReason.POOL_SHUTDOWN, "booted after the pool shut down");
         }
         send(dispatches);
+    }
+
+    /** A backend's phases must never fail a boot that succeeded. */
+    private static BootPhases phasesOf(FlameRunnerHandle handle) {
+        try {
+            return java.util.Objects.requireNonNullElse(handle.bootPhases(), BootPhases.none());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "boot phases of runner " + handle.id() + " unavailable", e);
+            return BootPhases.none();
+        }
     }
 
     /** Hands free slots to waiters, oldest first. Holds the lock. */

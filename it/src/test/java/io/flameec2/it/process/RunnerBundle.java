@@ -60,6 +60,9 @@ public final class RunnerBundle {
         run(work, server.toString(), "create", SERVER);
         Path dir = work.resolve("wlp/usr/servers/" + SERVER);
         Files.copy(serverXml, dir.resolve("server.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String include : new String[] {"telemetry-true.xml", "telemetry-false.xml"}) {
+            Files.copy(serverXml.resolveSibling(include), dir.resolve(include));
+        }
         Files.writeString(dir.resolve("jvm.options"), "-Xmx256m\n-Xshare:auto\n");
         Files.createDirectories(dir.resolve("apps"));
         Files.copy(appWar, dir.resolve("apps/app.war"));

@@ -43,6 +43,13 @@ public final class RunnerEnv {
      */
     public static final String HTTP_PORT = "FLAME_HTTP_PORT";
 
+    /**
+     * Set by a launcher that boots the runner's machine itself (EC2 user-data): {@code phase=epochMillis,...},
+     * the end of each phase before the JVM started, on the runner machine's clock ({@code instance}, {@code
+     * java}, {@code bundle}). Reported with the join as offsets from the JVM's start.
+     */
+    public static final String BOOT_MARKS = "FLAME_BOOT_MARKS";
+
     private RunnerEnv() {
     }
 }

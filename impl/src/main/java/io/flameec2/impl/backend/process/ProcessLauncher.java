@@ -53,6 +53,7 @@ final class ProcessLauncher implements RunnerLauncher {
     private final ExecutorService training;
     private final Set<Path> trainingStarted = ConcurrentHashMap.newKeySet();
     private volatile String lastWarmState;
+    private final boolean train;
 
     /**
      * @param pool the pool, for logs
@@ -62,9 +63,12 @@ final class ProcessLauncher implements RunnerLauncher {
      * @param workDirKey the config key of {@code workDir}, named when it is not private
      * @param poolEnv the pool's configured {@code env}
      * @param parentEnv the parent's environment, of which runners get the allow-listed variables only
+     * @param train whether to train the runner server ({@link RunnerTraining}); runners of a server trained
+     *     before still use what it made
      */
     ProcessLauncher(String pool, RunnerServerSource source, Path javaHome, Path workDir, String workDirKey,
-            Map<String, String> poolEnv, Map<String, String> parentEnv) {
+            Map<String, String> poolEnv, Map<String, String> parentEnv, boolean train) {
+        this.train = train;
         this.pool = pool;
         this.source = source;
         this.javaHome = javaHome;
@@ -131,7 +135,7 @@ final class ProcessLauncher implements RunnerLauncher {
 
     /** Trains a runner server once, in the background: runners launched meanwhile start as before. */
     private void train(RunnerServer u) {
-        if (RunnerTraining.trained(u.home(), javaHome) || !trainingStarted.add(u.home())) {
+        if (!train || RunnerTraining.trained(u.home(), javaHome) || !trainingStarted.add(u.home())) {
             return;
         }
         try {

@@ -41,11 +41,13 @@ import java.util.logging.Logger;
  *
  * <p>Configurations ({@code --variants}, default all): {@code before} (the runner server.xml before issue 15,
  * the JVM's defaults), then {@code product} (what {@link RunnerRecipe} writes now: the server a parent makes of
- * itself), {@code product-25} (the same on Java 25) and {@code aot-25} (plus the AOT cache trained once from
- * that server); the ones in between are the single steps.
+ * itself), {@code warm} (plus its training: a warm workarea), {@code product-25} (product on Java 25) and
+ * {@code warm-aot-25} (plus its training on Java 25: a warm workarea and the AOT cache); the ones in between are
+ * the single steps.
  *
  * <p>Run from the repository root, once built: {@code java -cp "bench/target/classes:bench/target/lib/*"
- * io.flameec2.bench.ColdStartBench [--rounds=3] [--variants=before,product,...] [--java25=/usr/lib/jvm/...]};
+ * io.flameec2.bench.ColdStartBench [--rounds=3] [--variants=before,product,...] [--java25=/usr/lib/jvm/...]
+ * [--reuse=false]} (with {@code --reuse=true} the runner servers of an earlier run, and their training, stay);
  * writes {@code bench/target/cold-start.csv}.
  */
 public final class ColdStartBench {
@@ -114,7 +116,7 @@ public final class ColdStartBench {
                 String.join(",", VARIANTS.stream().map(Variant::name).toList())).split(","));
         List<Variant> chosen = VARIANTS.stream().filter(v -> names.contains(v.name())).toList();
         ColdStartBench bench = new ColdStartBench(liberty, target.resolve("coldstart"), java25);
-        bench.prepare(chosen);
+        bench.prepare(chosen, Boolean.parseBoolean(opts.getOrDefault("reuse", "false")));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
         System.out.println("load average before: " + loadAverage());
         for (int round = 1; round <= rounds; round++) {
@@ -137,7 +139,8 @@ public final class ColdStartBench {
 
     // ------------------------------------------------------------------ servers
 
-    private void prepare(List<Variant> variants) throws Exception {
+    /** Writes each variant's runner server; with {@code reuse}, one of an earlier run that was trained stays. */
+    private void prepare(List<Variant> variants, boolean reuse) throws Exception {
         Path war = liberty.wlp.resolve("usr/servers/" + Liberty.RUNNER + "/apps/app.war");
         String before;
         try (InputStream in = ColdStartBench.class.getResourceAsStream("/coldstart/before-server.xml")) {
@@ -145,6 +148,12 @@ public final class ColdStartBench {
         }
         for (Variant v : variants) {
             Path usr = work.resolve(v.name()).resolve("usr");
+            userDirs.put(v.name(), usr);
+            if (reuse && Files.isDirectory(usr) && (!v.trained()
+                    || RunnerTraining.trained(usr.getParent(), v.java25() ? java25 : java17))) {
+                System.out.println(v.name() + ": the runner server of an earlier run, reused");
+                continue;
+            }
             Liberty.delete(usr.getParent());
             if (v.product()) {
                 RunnerRecipe.of(war).writeUserDir(usr);

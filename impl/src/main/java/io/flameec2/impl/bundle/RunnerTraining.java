@@ -203,7 +203,16 @@ public final class RunnerTraining {
         pb.redirectErrorStream(true).redirectOutput(console.toFile());
         long start = System.nanoTime();
         Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean ended;
+        try {
+            ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            // the launcher closed: no training left behind
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw e;
+        }
+        if (!ended) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new IOException("the training run of runner server " + server.name() + " did not end within "

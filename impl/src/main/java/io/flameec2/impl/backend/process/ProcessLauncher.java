@@ -51,7 +51,8 @@ final class ProcessLauncher implements RunnerLauncher {
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private final Thread killOnExit;
     private final ExecutorService training;
-    private final Set<Path> trainingStarted = ConcurrentHashMap.newKeySet();
+    /** Runner servers whose training this JVM started: pools sharing a server share its one training. */
+    private static final Set<Path> TRAINING_STARTED = ConcurrentHashMap.newKeySet();
     private volatile String lastWarmState;
     private final boolean train;
 
@@ -135,7 +136,7 @@ final class ProcessLauncher implements RunnerLauncher {
 
     /** Trains a runner server once, in the background: runners launched meanwhile start as before. */
     private void train(RunnerServer u) {
-        if (!train || RunnerTraining.trained(u.home(), javaHome) || !trainingStarted.add(u.home())) {
+        if (!train || RunnerTraining.trained(u.home(), javaHome) || !TRAINING_STARTED.add(u.home())) {
             return;
         }
         try {
@@ -148,6 +149,10 @@ final class ProcessLauncher implements RunnerLauncher {
                             + " runners start cold: " + e.getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } finally {
+                    if (!RunnerTraining.trained(u.home(), javaHome)) {
+                        TRAINING_STARTED.remove(u.home()); // another pool's launch may try again
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {

@@ -210,11 +210,14 @@ public final class RunnerTraining {
             // the launcher closed: no training left behind
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            deleteTree(output);
             throw e;
         }
         if (!ended) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            // its log stays for the message; the rest of the run goes
+            deleteTree(output.resolve(server.name()));
             throw new IOException("the training run of runner server " + server.name() + " did not end within "
                     + timeout.toMillis() + " ms; see " + console);
         }

@@ -1,5 +1,6 @@
 package io.flameec2.spi;
 
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.StopReason;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -52,5 +53,15 @@ public interface FlameRunnerHandle {
      */
     default String market() {
         return "on-demand";
+    }
+
+    /**
+     * Where the time of this runner's boot went, as far as its backend can tell.
+     *
+     * @return the phases, adding up to the boot as the backend measured it; {@link BootPhases#none()} unless a
+     *     backend says
+     */
+    default BootPhases bootPhases() {
+        return BootPhases.none();
     }
 }

@@ -1,5 +1,6 @@
 package io.flameec2.status;
 
+import io.flameec2.event.BootPhases;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,8 +13,24 @@ import java.util.Optional;
  * @param inFlight calls running on it
  * @param age time since its boot started
  * @param bootDuration how long its boot took (until it joined), empty while it boots
+ * @param bootPhases where that time went; {@link BootPhases#none()} while it boots or when its backend does
+ *     not say
  */
-public record RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration) {
+public record RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration,
+        BootPhases bootPhases) {
+
+    /**
+     * A runner without boot phases.
+     *
+     * @param id its id
+     * @param state booting or ready
+     * @param inFlight calls running on it
+     * @param age time since its boot started
+     * @param bootDuration how long its boot took, empty while it boots
+     */
+    public RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration) {
+        this(id, state, inFlight, age, bootDuration, BootPhases.none());
+    }
 
     /**
      * Checks the components.
@@ -23,12 +40,14 @@ public record RunnerStatus(String id, State state, int inFlight, Duration age, O
      * @param inFlight the record component
      * @param age the record component
      * @param bootDuration the record component
+     * @param bootPhases the record component
      */
     public RunnerStatus {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(age, "age");
         Objects.requireNonNull(bootDuration, "bootDuration");
+        Objects.requireNonNull(bootPhases, "bootPhases");
     }
 
     /** Where a runner is in its life, as its pool sees it. */

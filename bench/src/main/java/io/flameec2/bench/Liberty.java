@@ -26,14 +26,17 @@ import java.util.zip.ZipOutputStream;
  * {@code bench/target/liberty}, with two servers: {@code flamerunner} (liberty-config's runner server.xml, the
  * runner WAR plus {@link BenchTasks}; its HTTP endpoint listens on loopback only and carries nothing of
  * FlameEC2: the runner connects out to the parent's channel) and {@code echo} (servlet-6.0 only, a WAR holding
- * {@code EchoServlet}: the HTTP floor). Both get the same {@code jvm.options} as the integration tests' runner
- * bundle.
+ * {@code EchoServlet}: the HTTP floor). Both get the integration tests' heap ({@code -Xmx256m}); the runner also
+ * liberty-config's runner {@code jvm.options}.
  */
 final class Liberty {
 
     static final String RUNNER = "flamerunner";
     static final String ECHO = "echo";
-    private static final String JVM_OPTIONS = "-Xmx256m\n-Xshare:auto\n" + System.getProperty("bench.runner-jvm", "").replace(' ', '\n') + "\n";
+    /** The heap of both servers, as the integration tests' runner bundle has it. */
+    private static final String JVM_OPTIONS = "-Xmx256m\n-Xshare:auto\n";
+    /** Runner JVM options to try beside the product's ({@code -Dbench.runner-jvm="-XX:+UseParallelGC ..."}). */
+    private static final String RUNNER_EXTRA = System.getProperty("bench.runner-jvm", "").trim().replace(' ', '\n');
 
     final Path wlp;
     private final Path outputs;
@@ -70,9 +73,13 @@ final class Liberty {
         Path servers = wlp.resolve("usr/servers");
         // runner: the product's own runner configuration
         Path runner = Files.createDirectories(servers.resolve(RUNNER + "/apps"));
-        Files.copy(repoRoot.resolve("liberty-config/src/main/liberty/runner/server.xml"),
-                runner.getParent().resolve("server.xml"), StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(runner.getParent().resolve("jvm.options"), JVM_OPTIONS);
+        Path config = repoRoot.resolve("liberty-config/src/main/liberty/runner");
+        for (String file : List.of("server.xml", "telemetry-true.xml", "telemetry-false.xml")) {
+            Files.copy(config.resolve(file), runner.getParent().resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        // the product's runner JVM options, then the benchmark's heap and any experiment (later ones win)
+        Files.writeString(runner.getParent().resolve("jvm.options"), Files.readString(config.resolve("jvm.options"))
+                + "\n" + JVM_OPTIONS + RUNNER_EXTRA + "\n");
         war(repoRoot.resolve("bench/target/runner.war"), runner.resolve("app.war"), "BenchTasks");
         // echo: the smallest server that runs a servlet, same HTTP endpoint settings
         Path echo = Files.createDirectories(servers.resolve(ECHO + "/apps"));
@@ -129,15 +136,40 @@ final class Liberty {
      * @throws IOException when it cannot start
      */
     Process start(String server, String instance, Map<String, String> env) throws IOException {
+        return start(server, instance, env, true);
+    }
+
+    /**
+     * The output directory of an instance, emptied and created.
+     *
+     * @param instance the instance's name
+     * @return the directory
+     * @throws IOException when it cannot be made
+     */
+    Path outputOf(String instance) throws IOException {
         Path output = outputs.resolve(instance);
         delete(output);
-        Files.createDirectories(output);
+        return Files.createDirectories(output);
+    }
+
+    /**
+     * Starts a server, with a fresh output directory or the one {@link #outputOf} prepared.
+     *
+     * @param server the server name
+     * @param instance a name for this instance's output directory
+     * @param env extra environment
+     * @param fresh whether to empty its output directory first
+     * @return the process
+     * @throws IOException when it cannot start
+     */
+    Process start(String server, String instance, Map<String, String> env, boolean fresh) throws IOException {
+        Path output = fresh ? outputOf(instance) : outputs.resolve(instance);
         ProcessBuilder pb = new ProcessBuilder(wlp.resolve("bin/server").toString(), "run", server);
         pb.environment().keySet().removeIf(k -> k.startsWith("WLP_") || k.startsWith("FLAME_")
                 || k.equals("JVM_ARGS") || k.equals("JAVA_TOOL_OPTIONS"));
         pb.environment().putAll(env);
         pb.environment().put("WLP_OUTPUT_DIR", output.toString());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         pb.redirectErrorStream(true).redirectOutput(output.resolve("console.log").toFile());
         return pb.start();
     }
@@ -193,7 +225,7 @@ final class Liberty {
     }
 
     /** Writes a WAR: the base WAR's entries (if any) plus the named classes of this package, nested ones too. */
-    private static void war(Path base, Path target, String... classes) throws IOException {
+    static void war(Path base, Path target, String... classes) throws IOException {
         try (OutputStream os = Files.newOutputStream(target); ZipOutputStream out = new ZipOutputStream(os)) {
             if (base != null) {
                 if (!Files.isRegularFile(base)) {

@@ -570,13 +570,13 @@ public final class TransportBench {
 
     // ------------------------------------------------------------------ the runner, as this JVM's child
 
-    private static RemoteSettings settings() {
+    static RemoteSettings settings() {
         return RemoteSettings.read(ConfigLookup.of(Map.of(RemoteSettings.PARENT_HOST, "127.0.0.1",
                 RemoteSettings.PARENT_PORT, Integer.toString(PARENT_PORT), "flame.serialization.allow",
                 "io.flameec2.bench.*")));
     }
 
-    private static BackendContext context(FlamePoolConfig config) {
+    static BackendContext context(FlamePoolConfig config) {
         return new BackendContext() {
             @Override
             public FlamePoolConfig pool() {

@@ -16,7 +16,8 @@ public class RunnerLog {
         if (event instanceof RunnerBooting b) {
             line = "booting runner " + b.runnerId();
         } else if (event instanceof RunnerReady r) {
-            line = "runner " + r.runnerId() + " ready after " + r.bootTime().toMillis() + " ms";
+            line = "runner " + r.runnerId() + " ready after " + r.bootTime().toMillis() + " ms"
+                    + (r.phases().phases().isEmpty() ? "" : " (" + r.phases().describe() + ")");
         } else if (event instanceof RunnerStopped s) {
             line = "runner " + s.runnerId() + " stopped (" + s.reason() + "): " + s.detail();
         }

@@ -93,6 +93,9 @@ public final class RunnerPackager {
             env.put("JAVA_HOME", System.getProperty("java.home"));
             env.put("WLP_USER_DIR", usr.toString());
             env.put("WLP_OUTPUT_DIR", work.resolve("output").toString());
+            // minify keeps the features of the configuration it sees: with this, the telemetry include's too, which
+            // the bundle's runners load when their pool's env turns telemetry on
+            env.put("OTEL_SDK_DISABLED", "false");
             pb.directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             long start = System.nanoTime();
             Process p = pb.start();

@@ -11,6 +11,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * What a runner server is made of: the application's WAR (the parent's own, deployed one) and the runner
- * {@code server.xml} of liberty-config (shipped in this jar). Its content hash names every cache entry built
+ * configuration of liberty-config (shipped in this jar: {@code server.xml}, its {@code jvm.options} and the
+ * telemetry include). Its content hash names every cache entry built
  * from it, so a new build of the application (a new version) gets new runners without any manual step, and
  * the same application never gets built twice.
  */
@@ -26,19 +28,23 @@ public final class RunnerRecipe {
 
     /** The name of the runner server, in bundles as in the process backend's runner directories. */
     public static final String SERVER = "flamerunner";
-    /** liberty-config's runner server.xml, copied into this jar by the build. */
-    static final String SERVER_XML = "/io/flameec2/impl/bundle/runner/server.xml";
+    /** liberty-config's runner configuration, copied into this jar by the build. */
+    static final String CONFIG = "/io/flameec2/impl/bundle/runner/";
+    /** liberty-config's runner server.xml. */
+    static final String SERVER_XML = CONFIG + "server.xml";
+    /** The files of the runner's server directory, besides the application. */
+    static final List<String> CONFIG_FILES = List.of("server.xml", "jvm.options", "telemetry-true.xml", "telemetry-false.xml");
     /** Bumped when the layout of what is built from a recipe changes, so old cache entries are not reused. */
-    private static final String FORMAT = "flame-runner-recipe-1";
+    private static final String FORMAT = "flame-runner-recipe-2";
     private static final Map<List<Object>, String> WAR_HASHES = new ConcurrentHashMap<>();
 
     private final Path war;
-    private final byte[] serverXml;
+    private final Map<String, byte[]> config;
     private final String hash;
 
-    private RunnerRecipe(Path war, byte[] serverXml, String hash) {
+    private RunnerRecipe(Path war, Map<String, byte[]> config, String hash) {
         this.war = war;
-        this.serverXml = serverXml;
+        this.config = config;
         this.hash = hash;
     }
 
@@ -50,18 +56,21 @@ public final class RunnerRecipe {
      * @throws IOException when the WAR cannot be read
      */
     public static RunnerRecipe of(Path war) throws IOException {
-        byte[] xml;
-        try (InputStream in = RunnerRecipe.class.getResourceAsStream(SERVER_XML)) {
-            if (in == null) {
-                throw new IOException("the runner server.xml " + SERVER_XML + " is missing from the flame-ec2-impl jar");
-            }
-            xml = in.readAllBytes();
-        }
+        Map<String, byte[]> config = new LinkedHashMap<>();
         MessageDigest d = sha256();
         d.update((FORMAT + "\n").getBytes(StandardCharsets.UTF_8));
-        d.update(sha256().digest(xml));
+        for (String name : CONFIG_FILES) {
+            try (InputStream in = RunnerRecipe.class.getResourceAsStream(CONFIG + name)) {
+                if (in == null) {
+                    throw new IOException("the runner's " + name + " " + CONFIG + name
+                            + " is missing from the flame-ec2-impl jar");
+                }
+                config.put(name, in.readAllBytes());
+            }
+            d.update(sha256().digest(config.get(name)));
+        }
         d.update(HexFormat.of().parseHex(warHash(war)));
-        return new RunnerRecipe(war, xml, HexFormat.of().formatHex(d.digest()));
+        return new RunnerRecipe(war, Map.copyOf(config), HexFormat.of().formatHex(d.digest()));
     }
 
     /**
@@ -94,8 +103,9 @@ public final class RunnerRecipe {
     }
 
     /**
-     * Writes a Liberty user directory holding the runner server: {@code servers/flamerunner/server.xml} and
-     * {@code servers/flamerunner/apps/app.war} (a copy: the parent's WAR may be replaced while runners run).
+     * Writes a Liberty user directory holding the runner server: {@code servers/flamerunner/server.xml} (with
+     * its {@code jvm.options} and telemetry include) and {@code servers/flamerunner/apps/app.war} (a copy: the
+     * parent's WAR may be replaced while runners run).
      *
      * @param usr the user directory to create ({@code WLP_USER_DIR})
      * @throws IOException when it cannot be written
@@ -103,7 +113,9 @@ public final class RunnerRecipe {
     public void writeUserDir(Path usr) throws IOException {
         Path server = usr.resolve("servers").resolve(SERVER);
         Files.createDirectories(server.resolve("apps"));
-        Files.write(server.resolve("server.xml"), serverXml);
+        for (Map.Entry<String, byte[]> file : config.entrySet()) {
+            Files.write(server.resolve(file.getKey()), file.getValue());
+        }
         Path app = server.resolve("apps/app.war");
         if (Files.isDirectory(war)) {
             copyTree(war, app);

@@ -10,6 +10,7 @@ import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.exec.Invokers;
 import io.flameec2.impl.pool.Pools;
 import io.flameec2.impl.remote.common.RunnerEnv;
+import io.flameec2.impl.remote.runner.BootMarks;
 import io.flameec2.impl.telemetry.Telemetry;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.event.Observes;
@@ -66,6 +67,9 @@ public class FlameExtension implements Extension {
     private volatile Optional<Telemetry.Hooks> telemetry = Optional.empty();
 
     void registerInterceptor(@Observes BeforeBeanDiscovery discovery, BeanManager beanManager) {
+        if (runnerMode) {
+            BootMarks.mark(BootMarks.LIBERTY); // the earliest moment of the application's own code
+        }
         discovery.addAnnotatedType(beanManager.createAnnotatedType(FlameRemoteInterceptor.class),
                 FlameRemoteInterceptor.class.getName());
     }

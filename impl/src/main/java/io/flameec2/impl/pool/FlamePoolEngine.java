@@ -7,6 +7,7 @@ import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRunnerLostException;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.PoolGrew;
 import io.flameec2.event.PoolShrank;
 import io.flameec2.event.RunnerBooting;
@@ -236,8 +237,10 @@ public final class FlamePoolEngine implements Pool {
             long now = nanoClock.getAsLong();
             List<RunnerStatus> list = runners.values().stream().sorted(Comparator.comparingLong(r -> r.seq))
                     .map(r -> new RunnerStatus(r.id, r.retiring ? RunnerStatus.State.RETIRING
-                            : r.booted() ? RunnerStatus.State.READY : RunnerStatus.State.BOOTING, r.inFlight, Duration.ofNanos(now - r.bootStarted),
-                            r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration))))
+                            : r.booted() ? RunnerStatus.State.READY : RunnerStatus.State.BOOTING, r.inFlight,
+                            Duration.ofNanos(now - r.bootStarted),
+                            r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration)),
+                            r.bootPhases))
                     .toList();
             return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(),
                     waiting + parked, consecutiveBootFailures, Optional.ofNullable(lastBootFailure), backendProblem,
@@ -688,12 +691,14 @@ public final class FlamePoolEngine implements Pool {
             } else {
                 runner.handle = handle;
                 runner.bootDuration = took;
+                runner.bootPhases = phasesOf(handle);
                 consecutiveBootFailures = 0;
                 lastBootFailure = null;
                 Duration bootTime = Duration.ofNanos(took);
-                publish(new RunnerReady(config.name(), runner.id, bootTime));
+                BootPhases phases = runner.bootPhases;
+                publish(new RunnerReady(config.name(), runner.id, bootTime, phases));
                 LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " ready in "
-                        + bootTime.toMillis() + " ms");
+                        + bootTime.toMillis() + " ms" + (phases.phases().isEmpty() ? "" : " (" + phases.describe() + ")"));
                 router.add(runner);
                 takeOverKeys(runner);
                 available.add(runner);
@@ -706,6 +711,9 @@ public final class FlamePoolEngine implements Pool {
             }
         }
         telemetry.bootEnded(config.name(), runner.id, Duration.ofNanos(took), error != null);
+        if (error == null) {
+            telemetry.bootPhases(config.name(), runner.bootPhases);
+        }
         if (failure != null) {
             telemetry.runnerStopped(config.name(), StopReason.BOOT_FAILED);
             FlameException f = failure;
@@ -721,6 +729,17 @@ public final class FlamePoolEngine implements Pool {
         }
         send(dispatches);
     }
+
+    /** A backend's phases must never fail a boot that succeeded. */
+    private static BootPhases phasesOf(FlameRunnerHandle handle) {
+        try {
+            return java.util.Objects.requireNonNullElse(handle.bootPhases(), BootPhases.none());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "boot phases of runner " + handle.id() + " unavailable", e);
+            return BootPhases.none();
+        }
+    }
+
 
     /**
      * Hands free slots to the pool's waiters, oldest first. A keyed waiter (queued while no runner was ready)

@@ -1,5 +1,6 @@
 package io.flameec2.impl.pool;
 
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.StopReason;
 import io.flameec2.spi.FlameInvocation;
 import java.time.Duration;
@@ -52,6 +53,15 @@ public interface PoolTelemetry {
      * @param failed whether it failed
      */
     default void bootEnded(String pool, String runnerId, Duration took, boolean failed) {
+    }
+
+    /**
+     * A boot succeeded and its backend said where its time went (called after {@link #bootEnded}).
+     *
+     * @param pool the pool's name
+     * @param phases the phases, possibly none
+     */
+    default void bootPhases(String pool, BootPhases phases) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flameec2.impl.pool;
 
+import io.flameec2.event.BootPhases;
 import io.flameec2.spi.FlameRunnerHandle;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
@@ -29,6 +30,8 @@ final class Runner {
     long bootStarted;
     /** How long its boot took, in nanoseconds; negative while it boots. */
     long bootDuration = -1;
+    /** Where its boot's time went, once booted. */
+    BootPhases bootPhases = BootPhases.none();
     /** When it last became idle, on the pool's monotonic clock. */
     long idleSince;
     /** The backend reported it lost (possibly while it was still booting). */

@@ -326,6 +326,8 @@ public final class ChannelServer {
             p.joined.completeExceptionally(new RegistrationRefused(why));
             return;
         }
+        p.joinedNanos = System.nanoTime();
+        p.bootMarks = join.bootMarks();
         authenticated(ch);
         ch.pipeline().remove("join");
         Connection connection = Connection.install(ch, maxMessage, "runner " + join.runnerId(), p.binder());

@@ -1,10 +1,12 @@
 package io.flameec2.impl.remote;
 
+import io.flameec2.impl.channel.BootMark;
 import io.flameec2.impl.channel.Connection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -24,6 +26,10 @@ final class PendingJoin {
     private final byte[] tokenHash;
     private final long expiresNanos;
     final CompletableFuture<Connection.Listener> joined = new CompletableFuture<>();
+    /** What the runner reported of its boot, set before {@link #joined} completes. */
+    volatile List<BootMark> bootMarks = List.of();
+    /** When its join arrived, on this JVM's monotonic clock, set before {@link #joined} completes. */
+    volatile long joinedNanos;
     private volatile JoinOrigin origin;
     private volatile Binder binder;
     private boolean used;

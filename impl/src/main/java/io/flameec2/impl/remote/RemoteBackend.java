@@ -2,6 +2,7 @@ package io.flameec2.impl.remote;
 
 import io.flameec2.FlameBootException;
 import io.flameec2.FlamePoolConfig;
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.exec.ContainerThreads;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
@@ -140,8 +141,10 @@ public final class RemoteBackend implements FlameBackend {
     private void launch(String runnerId, Map<String, String> env, PendingJoin join, RunnerListener listener,
             FlamePoolConfig config, long started, CompletableFuture<FlameRunnerHandle> result) {
         LaunchedRunner launched;
+        long launchedNanos;
         try {
             launched = launcher.launch(runnerId, env);
+            launchedNanos = System.nanoTime();
         } catch (RunnerLauncher.LaunchFailedException e) {
             server.forget(runnerId);
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, "launch failed: "
@@ -157,11 +160,11 @@ public final class RemoteBackend implements FlameBackend {
         LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' launched (" + launched.describe()
                 + "), waiting up to " + config.bootTimeout().toMillis() + " ms for it to join at "
                 + server.advertisedAddress(settings.parentUrl()) + " from " + launched.joinOrigin().description());
-        awaitJoin(runnerId, launched, join, config, started, result);
+        awaitJoin(runnerId, launched, join, config, started, launchedNanos, result);
     }
 
     private void awaitJoin(String runnerId, LaunchedRunner launched, PendingJoin join, FlamePoolConfig config,
-            long started, CompletableFuture<FlameRunnerHandle> result) {
+            long started, long launchedNanos, CompletableFuture<FlameRunnerHandle> result) {
         long remaining = config.bootTimeout().toNanos() - (System.nanoTime() - started);
         // a runner whose process or instance died cannot join: fail now, not at the boot timeout
         ScheduledFuture<?> alive = timers.scheduleWithFixedDelay(() -> {
@@ -193,10 +196,12 @@ public final class RemoteBackend implements FlameBackend {
                 return;
             }
             RemoteRunnerHandle handle = (RemoteRunnerHandle) joined;
+            BootPhases phases = BootTimeline.phases(started, launchedNanos, join.joinedNanos, join.bootMarks);
+            handle.booted(phases);
             handle.startHeartbeats();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             LOG.info(() -> "flame runner " + runnerId + " of pool '" + pool.name() + "' joined in " + ms + " ms ("
-                    + launched.describe() + ")");
+                    + launched.describe() + "; " + phases.describe() + ")");
             if (!result.complete(handle)) {
                 handle.stop(StopReason.POOL_SHUTDOWN, Duration.ZERO);
             }

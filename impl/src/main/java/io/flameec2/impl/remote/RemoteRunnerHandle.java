@@ -3,6 +3,7 @@ package io.flameec2.impl.remote;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRunnerLostException;
 import io.flameec2.FlameTimeoutException;
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.channel.Body;
 import io.flameec2.impl.channel.Connection;
@@ -84,6 +85,22 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private final Object listenerLock = new Object();
     private boolean retiringTold;
     private boolean lostTold;
+
+    private volatile BootPhases bootPhases = BootPhases.none();
+
+    /**
+     * Records where the time of this runner's boot went, once it joined.
+     *
+     * @param phases the phases
+     */
+    void booted(BootPhases phases) {
+        this.bootPhases = phases;
+    }
+
+    @Override
+    public BootPhases bootPhases() {
+        return bootPhases;
+    }
 
     /** A call on its way: what to complete, and what to say about it. */
     private record Pending(String callId, String what, long sentNanos, CompletableFuture<Object> result) {

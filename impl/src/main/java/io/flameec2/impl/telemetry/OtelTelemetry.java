@@ -1,5 +1,6 @@
 package io.flameec2.impl.telemetry;
 
+import io.flameec2.event.BootPhases;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.pool.CallOutcome;
 import io.flameec2.impl.pool.Pool;
@@ -50,6 +51,7 @@ public final class OtelTelemetry implements Telemetry.Hooks {
     static final AttributeKey<Long> QUEUE_WAIT = AttributeKey.longKey("flame.call.queue_wait_ms");
     static final AttributeKey<String> REASON = AttributeKey.stringKey("flame.reason");
     static final AttributeKey<String> MARKET = AttributeKey.stringKey("flame.market");
+    static final AttributeKey<String> PHASE = AttributeKey.stringKey("flame.boot.phase");
     /**
      * Bucket bounds in seconds for calls and queue waits: from a no-op call's ~0.2 ms on a warm channel up to
      * the default 30 s timeout (OpenTelemetry's default bounds are meant for milliseconds).
@@ -64,6 +66,7 @@ public final class OtelTelemetry implements Telemetry.Hooks {
     private final DoubleHistogram callDuration;
     private final DoubleHistogram queueWait;
     private final DoubleHistogram bootDuration;
+    private final DoubleHistogram bootPhase;
     private final LongCounter failures;
     private final LongCounter stops;
     private final List<AutoCloseable> observers = new ArrayList<>();
@@ -80,6 +83,9 @@ public final class OtelTelemetry implements Telemetry.Hooks {
                 .setExplicitBucketBoundariesAdvice(CALL_BUCKETS).build();
         bootDuration = meter.histogramBuilder("flame.pool.runner.boot.duration").setUnit("s")
                 .setDescription("Runner boots, from their start until the runner joined or the boot failed")
+                .setExplicitBucketBoundariesAdvice(BOOT_BUCKETS).build();
+        bootPhase = meter.histogramBuilder("flame.pool.runner.boot.phase.duration").setUnit("s")
+                .setDescription("Phases of the runner boots that succeeded (jvm, liberty, app, join, ...)")
                 .setExplicitBucketBoundariesAdvice(BOOT_BUCKETS).build();
         failures = meter.counterBuilder("flame.pool.call.failures").setUnit("{call}")
                 .setDescription("Calls that failed, by pool and reason").build();
@@ -156,6 +162,11 @@ public final class OtelTelemetry implements Telemetry.Hooks {
     @Override
     public void bootEnded(String pool, String runnerId, Duration took, boolean failed) {
         bootDuration.record(seconds(took), Attributes.of(POOL, pool, OUTCOME, failed ? "failed" : "ok"));
+    }
+
+    @Override
+    public void bootPhases(String pool, BootPhases phases) {
+        phases.phases().forEach(p -> bootPhase.record(seconds(p.duration()), Attributes.of(POOL, pool, PHASE, p.name())));
     }
 
     @Override

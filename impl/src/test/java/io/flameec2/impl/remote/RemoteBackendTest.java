@@ -153,6 +153,17 @@ class RemoteBackendTest {
     }
 
     @Test
+    void aJoinedRunnerReportsItsBootPhasesInOrderEndingWithTheJoin() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        List<String> names = runner.bootPhases().phases().stream().map(p -> p.name()).toList();
+        // an in-JVM runner has no Liberty or CDI phases of its own: the parent's launch, its JVM, its join
+        assertEquals("launch", names.get(0));
+        assertTrue(names.contains("jvm"), names::toString);
+        assertEquals("join", names.get(names.size() - 1));
+        assertTrue(names.indexOf("jvm") < names.indexOf("join"), names::toString);
+    }
+
+    @Test
     void theJoinTokenAppearsInNoLogLineOrMessage() throws Exception {
         java.util.List<String> lines = new CopyOnWriteArrayList<>();
         java.util.logging.Handler capture = new java.util.logging.Handler() {

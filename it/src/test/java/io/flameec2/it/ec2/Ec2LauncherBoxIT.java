@@ -168,6 +168,9 @@ class Ec2LauncherBoxIT {
 
         String console = runner.diagnostics();
         assertTrue(console.contains("flame_ec2_init: runner r-1: bootstrap started"), console);
+        // the boot phases before the JVM, logged and handed to the runner for its join (the RunnerReady phases)
+        assertTrue(console.contains("flame_ec2_init: runner r-1: phase java done"), console);
+        assertTrue(console.contains("flame_ec2_init: runner r-1: phase bundle done"), console);
         assertFalse(console.contains("X-Amz-Signature"), "the presigned URL's signature must not be logged");
 
         // the fake runner exits after its call back: ExecStopPost powers the instance off, EC2 terminates it

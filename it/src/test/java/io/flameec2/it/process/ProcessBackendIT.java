@@ -92,6 +92,17 @@ class ProcessBackendIT {
         String who = call(shared, new RunnerTasks.WhoAmI(), null);
         LOG.info("first call on a cold pool answered in " + (System.nanoTime() - start) / 1_000_000 + " ms; "
                 + EVENTS.stream().filter(RunnerReady.class::isInstance).findFirst().orElse(null));
+        // the runner reported where its boot went: the parent's launch, then its own phases, in order
+        RunnerReady ready = EVENTS.stream().filter(RunnerReady.class::isInstance).map(RunnerReady.class::cast)
+                .findFirst().orElseThrow();
+        assertEquals(List.of("launch", "jvm", "liberty", "app", "join"),
+                ready.phases().phases().stream().map(p -> p.name()).toList(), ready.phases()::describe);
+        assertTrue(ready.phases().get("liberty").toMillis() > 0, ready.phases()::describe);
+        // measured by the parent from the boot's start to the join's arrival: within the pool's boot time
+        assertTrue(ready.phases().total().compareTo(ready.bootTime()) <= 0,
+                () -> ready.phases().describe() + " within " + ready.bootTime());
+        assertTrue(ready.phases().total().compareTo(ready.bootTime().minusSeconds(5)) > 0,
+                () -> ready.phases().describe() + " close to " + ready.bootTime());
         long pid = pidOf(who);
         assertNotEquals(ProcessHandle.current().pid(), pid, "the call must run in another process");
         assertTrue(alive(pid));

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -60,11 +61,16 @@ public final class RunnerBundle {
         run(work, server.toString(), "create", SERVER);
         Path dir = work.resolve("wlp/usr/servers/" + SERVER);
         Files.copy(serverXml, dir.resolve("server.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String include : new String[] {"telemetry-true.xml", "telemetry-false.xml"}) {
+            Files.copy(serverXml.resolveSibling(include), dir.resolve(include));
+        }
         Files.writeString(dir.resolve("jvm.options"), "-Xmx256m\n-Xshare:auto\n");
         Files.createDirectories(dir.resolve("apps"));
         Files.copy(appWar, dir.resolve("apps/app.war"));
         Path zip = work.resolve(SERVER + ".zip");
-        run(work, server.toString(), "package", SERVER, "--archive=" + zip, "--include=minify");
+        // OTEL_SDK_DISABLED=false: minify keeps the runner's telemetry include's feature (ObservabilityIT's runners)
+        run(work, Map.of("OTEL_SDK_DISABLED", "false"), server.toString(), "package", SERVER, "--archive=" + zip,
+                "--include=minify");
         long size = Files.size(zip);
         // the bundle and the launcher's unpacked copy of it are per test run: remove both when the JVM ends
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -111,8 +117,14 @@ public final class RunnerBundle {
     }
 
     private static void run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("build.log").toFile()).start();
+        run(dir, Map.of(), command);
+    }
+
+    private static void run(Path dir, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("build.log").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed:\n"
                     + Files.readString(dir.resolve("build.log")));

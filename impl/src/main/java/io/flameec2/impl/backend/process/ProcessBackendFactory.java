@@ -47,8 +47,11 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
     /** Extra environment of the runners, {@code K=V,K2=V2}. */
     public static final Setting<Map<String, String>> ENV = Setting.of("env", SettingType.ENV, Map.of(),
             "extra environment of the runners");
+    /** Whether runner servers are trained once for faster boots ({@link io.flameec2.impl.bundle.RunnerTraining}). */
+    public static final Setting<Boolean> TRAIN = Setting.of("train", SettingType.BOOLEAN, true,
+            "train each runner server once: a warm workarea and, on Java 25+, an AOT cache");
     /** Every setting of the backend, {@code flame.pools.<pool>.process.<name>} or {@code flame.process.<name>}. */
-    public static final List<Setting<?>> SETTINGS = List.of(BUNDLE, JAVA_HOME, WORK_DIR, ENV);
+    public static final List<Setting<?>> SETTINGS = List.of(BUNDLE, JAVA_HOME, WORK_DIR, ENV, TRAIN);
 
     /** Variables of the runner's environment the backend sets besides {@code FLAME_*}. */
     private static final Set<String> BACKEND_ENV = Set.of("WLP_OUTPUT_DIR", "WLP_USER_DIR", "JAVA_HOME");
@@ -89,7 +92,7 @@ public final class ProcessBackendFactory implements FlameBackendFactory {
                     + " WLP_OUTPUT_DIR, WLP_USER_DIR; JAVA_HOME is the java-home setting)");
         });
         return new ProcessLauncher(context.pool().name(), source, javaHome, workDir, s.key(WORK_DIR), env,
-                System.getenv());
+                System.getenv(), s.value(TRAIN));
     }
 
     private static RunnerServerSource configuredBundle(BackendContext context, String key, Path bundle) {

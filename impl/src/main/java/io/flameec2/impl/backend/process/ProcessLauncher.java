@@ -1,5 +1,6 @@
 package io.flameec2.impl.backend.process;
 
+import io.flameec2.impl.bundle.RunnerTraining;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -13,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
@@ -25,11 +29,17 @@ import java.util.logging.Logger;
  * keeps the server in the foreground, so the runner is a real child process that can be killed. A runner's
  * environment is {@link RunnerEnvironment}'s: an allow-list of the parent's, the pool's {@code env} and the
  * backend's variables, never the parent's whole environment.
+ *
+ * <p>The first launch of a runner server starts its training ({@link RunnerTraining}) in the background, at
+ * the lowest CPU priority; runners launched once it is done start with its warm workarea and, on Java 25+,
+ * its AOT cache (README "Benchmarks": what each saves).
  */
 final class ProcessLauncher implements RunnerLauncher {
 
     private static final Logger LOG = Logger.getLogger(ProcessLauncher.class.getName());
     private static final int TAIL_CHARS = 4000;
+    /** A training run is one boot and a clean stop: minutes only on a machine that is far too busy. */
+    private static final java.time.Duration TRAINING_TIMEOUT = java.time.Duration.ofMinutes(5);
 
     private final String pool;
     private final RunnerServerSource source;
@@ -40,6 +50,11 @@ final class ProcessLauncher implements RunnerLauncher {
     private final Map<String, String> parentEnv;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private final Thread killOnExit;
+    private final ExecutorService training;
+    /** Runner servers whose training this JVM started: pools sharing a server share its one training. */
+    private static final Set<Path> TRAINING_STARTED = ConcurrentHashMap.newKeySet();
+    private volatile String lastWarmState;
+    private final boolean train;
 
     /**
      * @param pool the pool, for logs
@@ -49,9 +64,12 @@ final class ProcessLauncher implements RunnerLauncher {
      * @param workDirKey the config key of {@code workDir}, named when it is not private
      * @param poolEnv the pool's configured {@code env}
      * @param parentEnv the parent's environment, of which runners get the allow-listed variables only
+     * @param train whether to train the runner server ({@link RunnerTraining}); runners of a server trained
+     *     before still use what it made
      */
     ProcessLauncher(String pool, RunnerServerSource source, Path javaHome, Path workDir, String workDirKey,
-            Map<String, String> poolEnv, Map<String, String> parentEnv) {
+            Map<String, String> poolEnv, Map<String, String> parentEnv, boolean train) {
+        this.train = train;
         this.pool = pool;
         this.source = source;
         this.javaHome = javaHome;
@@ -62,6 +80,11 @@ final class ProcessLauncher implements RunnerLauncher {
         // Runners exit by themselves when the parent is lost (no heartbeats); on a normal JVM exit they go at once.
         this.killOnExit = new Thread(this::killAll, "flame-process-" + pool + "-kill-on-exit");
         Runtime.getRuntime().addShutdownHook(killOnExit);
+        this.training = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "flame-process-" + pool + "-training");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -79,6 +102,10 @@ final class ProcessLauncher implements RunnerLauncher {
         backend.put("WLP_OUTPUT_DIR", output.toString());
         backend.put("JAVA_HOME", javaHome.toString());
         u.userDir().ifPresent(usr -> backend.put("WLP_USER_DIR", usr.toString()));
+        Optional<String> aot = RunnerTraining.prepareRunner(u.home(), u.name(), javaHome, output);
+        aot.ifPresent(option -> backend.put("JVM_ARGS", (poolEnv.getOrDefault("JVM_ARGS", "") + " " + option).trim()));
+        logWarmState(u, aot.isPresent());
+        train(u);
         // Not the parent's environment: it may hold cloud credentials, and a parent that is itself a Liberty server
         // has server variables (WLP_USER_DIR, JVM_ARGS, LOG_DIR...) that would point the runner at its server.
         pb.environment().clear();
@@ -93,8 +120,49 @@ final class ProcessLauncher implements RunnerLauncher {
         return new LocalProcess(runnerId, process, console, messages);
     }
 
+    /** Says once per change how runners start: cold, warm, with or without the AOT cache and why. */
+    private void logWarmState(RunnerServer u, boolean aot) {
+        boolean warm = RunnerTraining.trained(u.home(), javaHome);
+        String state = !warm ? "cold (the runner server is not trained yet)"
+                : aot ? "with a warm workarea and the AOT cache " + RunnerTraining.aotCache(u.home(), javaHome)
+                : RunnerTraining.supported(javaHome) ? "with a warm workarea; no AOT cache (its training made none)"
+                : "with a warm workarea; no AOT cache: Java " + RunnerTraining.javaVersion(javaHome).orElse("?")
+                        + " at " + javaHome + " is older than " + RunnerTraining.MIN_FEATURE;
+        if (!state.equals(lastWarmState)) {
+            lastWarmState = state;
+            LOG.info(() -> "flame pool '" + pool + "': runners start " + state);
+        }
+    }
+
+    /** Trains a runner server once, in the background: runners launched meanwhile start as before. */
+    private void train(RunnerServer u) {
+        if (!train || RunnerTraining.trained(u.home(), javaHome) || !TRAINING_STARTED.add(u.home())) {
+            return;
+        }
+        try {
+            training.execute(() -> {
+                try {
+                    RunnerTraining.train(new RunnerTraining.Server(u.wlp(), u.userDir(), u.name()), u.home(),
+                            javaHome, TRAINING_TIMEOUT);
+                } catch (IOException e) {
+                    LOG.warning(() -> "flame pool '" + pool + "': training runner server " + u.home() + " failed;"
+                            + " runners start cold: " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    if (!RunnerTraining.trained(u.home(), javaHome)) {
+                        TRAINING_STARTED.remove(u.home()); // another pool's launch may try again
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the launcher is closed
+        }
+    }
+
     @Override
     public void close() {
+        training.shutdownNow();
         killAll();
         try {
             Runtime.getRuntime().removeShutdownHook(killOnExit);

@@ -14,4 +14,13 @@ import java.util.Optional;
  * @param outputRoot where the runners' {@code WLP_OUTPUT_DIR}s are made, one per runner id
  */
 record RunnerServer(Path wlp, Optional<Path> userDir, String name, Path outputRoot) {
+
+    /**
+     * The directory made once for this server (per application build), where its training results live.
+     *
+     * @return the parent of {@link #outputRoot()}
+     */
+    Path home() {
+        return outputRoot.getParent();
+    }
 }

@@ -53,6 +53,13 @@ public final class RunnerEnv {
      */
     public static final String IMDS_ENDPOINT = "FLAME_IMDS_ENDPOINT";
 
+    /**
+     * Set by a launcher that boots the runner's machine itself (EC2 user-data): {@code phase=epochMillis,...},
+     * the end of each phase before the JVM started, on the runner machine's clock ({@code instance}, {@code
+     * java}, {@code bundle}). Reported with the join as offsets from the JVM's start.
+     */
+    public static final String BOOT_MARKS = "FLAME_BOOT_MARKS";
+
     private RunnerEnv() {
     }
 }

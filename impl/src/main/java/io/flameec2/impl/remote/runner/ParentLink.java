@@ -75,7 +75,7 @@ final class ParentLink {
                         handler.handshakeFuture().addListener(f -> {
                             if (f.isSuccess()) {
                                 byte[] join = new JoinRequest(settings.runnerId(), settings.joinToken(),
-                                        settings.appVersion()).encode();
+                                        settings.appVersion(), BootMarks.forJoin(System.getenv())).encode();
                                 ch.writeAndFlush(Frames.frame(ch.alloc(), FrameType.JOIN, Frames.LAST, 0, join, 0,
                                         join.length));
                                 ch.eventLoop().schedule(() -> {

@@ -169,6 +169,7 @@ public final class RunnerCore implements Connection.Listener {
 
     /** Connects to the parent and joins, in the background, retrying until the boot timeout. */
     public void start() {
+        BootMarks.mark(BootMarks.APP);
         LOG.info(() -> "flame runner " + settings.runnerId() + " of pool '" + settings.pool() + "' (app version "
                 + settings.appVersion() + ") joining parent " + settings.parentAddress() + " after "
                 + elapsedMs(startNanos) + " ms");

@@ -5,6 +5,10 @@
 # systemd service, under an unprivileged user of its own, that powers the instance off when it stops
 # (InstanceInitiatedShutdownBehavior=terminate then terminates it).
 # Every step is logged with tag flame_ec2_init: `journalctl -t flame_ec2_init` on the instance shows them.
+# The end of each boot phase before the JVM (instance, java, bundle) is logged too and handed to the runner
+# (FLAME_BOOT_MARKS, this machine's clock), which reports it with its join: the parent's RunnerReady phases.
+# A pre-baked image (README "EC2 backend") holds Java and the unpacked bundle with its SHA-256 in
+# /opt/flame/bundle.sha256: when that is the bundle the parent asks for, nothing is installed or downloaded.
 # On any failure the script logs the failing command and powers off, so a broken runner never lingers.
 set -Eeuo pipefail
 
@@ -20,6 +24,10 @@ readonly ENV_FILE=/opt/flame/runner.env
 readonly OUTPUT_DIR=/opt/flame/output
 readonly RUNNER_USER=flame-runner
 readonly UNIT=flame-runner.service
+readonly BAKED_SHA256_FILE=/opt/flame/bundle.sha256
+# milliseconds of this machine's clock when the user-data started: the end of the "instance" phase
+started_ms=$(date +%s%3N)
+boot_marks="instance=${started_ms}"
 
 log() {
   # -s copies the line to stderr, which cloud-init sends to the serial console (GetConsoleOutput)
@@ -32,6 +40,14 @@ fail() {
   exit 1
 }
 trap 'fail "$?" "$LINENO" "$BASH_COMMAND"' ERR
+
+# the end of a boot phase: logged, and added to what the runner reports with its join
+mark() {
+  local now
+  now=$(date +%s%3N)
+  boot_marks="${boot_marks},$1=${now}"
+  log "phase $1 done, $((now - started_ms)) ms after the user-data started"
+}
 
 install_packages() {
   if command -v dnf >/dev/null 2>&1; then
@@ -73,31 +89,42 @@ else
   log "java not found, installing ${package}"
   install_packages "${package}"
 fi
-if [ "${BUNDLE_FORMAT}" = zip ] && ! command -v unzip >/dev/null 2>&1; then
+mark java
+
+baked=""
+if [ -n "${BUNDLE_SHA256}" ] && [ -f "${BAKED_SHA256_FILE}" ] && [ -f "${FLAME_HOME}/wlp/bin/server" ] \
+    && [ "$(tr -d '[:space:]' < "${BAKED_SHA256_FILE}")" = "${BUNDLE_SHA256}" ]; then
+  baked=yes
+  log "bundle ${BUNDLE_SHA256} is pre-baked in this image: not downloading it"
+fi
+
+if [ -z "${baked}" ] && [ "${BUNDLE_FORMAT}" = zip ] && ! command -v unzip >/dev/null 2>&1; then
   log "installing unzip"
   install_packages unzip
 fi
 
 mkdir -p "${FLAME_HOME}"
-bundle="${FLAME_HOME}/bundle.${BUNDLE_FORMAT}"
-# the query string of a presigned URL is a credential: log the location only
-log "downloading bundle ${BUNDLE_URL%%\?*}"
-curl -fsS --retry 5 --retry-connrefused --retry-delay 2 --max-time 600 -o "${bundle}" "${BUNDLE_URL}"
-if [ -n "${BUNDLE_SHA256}" ]; then
-  actual=$(sha256sum "${bundle}" | cut -d ' ' -f 1)
-  if [ "${actual}" != "${BUNDLE_SHA256}" ]; then
-    log "bundle SHA-256 mismatch: expected ${BUNDLE_SHA256} (ec2.bundle-sha256), downloaded ${actual}; not unpacking it"
-    false
+if [ -z "${baked}" ]; then
+  bundle="${FLAME_HOME}/bundle.${BUNDLE_FORMAT}"
+  # the query string of a presigned URL is a credential: log the location only
+  log "downloading bundle ${BUNDLE_URL%%\?*}"
+  curl -fsS --retry 5 --retry-connrefused --retry-delay 2 --max-time 600 -o "${bundle}" "${BUNDLE_URL}"
+  if [ -n "${BUNDLE_SHA256}" ]; then
+    actual=$(sha256sum "${bundle}" | cut -d ' ' -f 1)
+    if [ "${actual}" != "${BUNDLE_SHA256}" ]; then
+      log "bundle SHA-256 mismatch: expected ${BUNDLE_SHA256} (ec2.bundle-sha256), downloaded ${actual}; not unpacking it"
+      false
+    fi
+    log "bundle SHA-256 ${actual} verified"
   fi
-  log "bundle SHA-256 ${actual} verified"
+  log "unpacking bundle ($(du -h "${bundle}" | cut -f1))"
+  if [ "${BUNDLE_FORMAT}" = zip ]; then
+    unzip -q -o "${bundle}" -d "${FLAME_HOME}"
+  else
+    tar -xzf "${bundle}" -C "${FLAME_HOME}"
+  fi
+  rm -f "${bundle}"
 fi
-log "unpacking bundle ($(du -h "${bundle}" | cut -f1))"
-if [ "${BUNDLE_FORMAT}" = zip ]; then
-  unzip -q -o "${bundle}" -d "${FLAME_HOME}"
-else
-  tar -xzf "${bundle}" -C "${FLAME_HOME}"
-fi
-rm -f "${bundle}"
 
 servers=("${FLAME_HOME}"/wlp/usr/servers/*/)
 if [ ! -f "${FLAME_HOME}/wlp/bin/server" ] || [ "${#servers[@]}" -ne 1 ] || [ ! -d "${servers[0]}" ]; then
@@ -119,6 +146,7 @@ install -d -o "${RUNNER_USER}" -g "${RUNNER_USER}" -m 0750 "${OUTPUT_DIR}"
 chown -R "root:${RUNNER_USER}" "${FLAME_HOME}/wlp"
 chmod -R u+rwX,g+rX,g-w,o-rwx "${FLAME_HOME}/wlp"
 log "runner runs as user ${RUNNER_USER} ($(id -u "${RUNNER_USER}")), writing to ${OUTPUT_DIR} only"
+mark bundle
 
 # the runner joins its parent from this address (the parent checks it); logged for debugging
 local_ip=$(imds local-ipv4)
@@ -130,6 +158,7 @@ cat > "${ENV_FILE}" <<'FLAME_ENV'
 {{ENV_FILE}}
 FLAME_ENV
 echo "WLP_OUTPUT_DIR=${OUTPUT_DIR}" >> "${ENV_FILE}"
+echo "FLAME_BOOT_MARKS=${boot_marks}" >> "${ENV_FILE}"
 chmod 0600 "${ENV_FILE}"
 umask 022
 log "wrote ${ENV_FILE}"

@@ -94,6 +94,26 @@ class UserDataTest {
     }
 
     @Test
+    void theBootPhasesBeforeTheJvmAreMarkedAndHandedToTheRunner() {
+        String script = UserData.render("r-7", PRESIGNED, null, null, 9080, env());
+        assertTrue(script.contains("boot_marks=\"instance=${started_ms}\""), "the instance phase ends as it starts");
+        assertTrue(script.indexOf("mark java") < script.indexOf("mark bundle"), "java, then the bundle");
+        assertTrue(script.indexOf("mark bundle") < script.indexOf("FLAME_BOOT_MARKS=${boot_marks}"));
+        assertTrue(script.indexOf("FLAME_BOOT_MARKS=${boot_marks}\" >> \"${ENV_FILE}\"")
+                < script.indexOf("systemctl start"), "in the runner's env file before it starts");
+    }
+
+    @Test
+    void aPreBakedBundleIsUsedOnlyWhenItsSha256IsTheOneAskedFor() {
+        String script = UserData.render("r-7", PRESIGNED, null, null, 9080, env());
+        int baked = script.indexOf("baked=yes");
+        assertTrue(baked > 0);
+        assertTrue(script.lastIndexOf("[ -n \"${BUNDLE_SHA256}\" ]", baked) > 0, "no SHA-256, no trust");
+        assertTrue(script.indexOf("if [ -z \"${baked}\" ]; then") < script.indexOf("curl -fsS --retry 5 --retry-connrefused --retry-delay"),
+                "the download is skipped for a baked bundle");
+    }
+
+    @Test
     void quotingSurvivesSingleQuotes() throws Exception {
         assertEquals("it's", run(Path.of("."), "bash", "-c", "printf %s " + UserData.quote("it's")));
     }

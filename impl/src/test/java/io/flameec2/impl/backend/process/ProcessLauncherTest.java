@@ -117,7 +117,7 @@ class ProcessLauncherTest {
         Path work = tmp.resolve("work");
         ProcessLauncher launcher = new ProcessLauncher("p", new UnpackedBundle("p", bundle), javaHome, work, KEY,
                 Map.of("APP_MODE", "batch"),
-                parentEnv);
+                parentEnv, false);
         try {
             LaunchedRunner runner = launcher.launch("p-1", Map.of("FLAME_RUNNER", "true", "FLAME_SECRET", "own"));
             Path dump = work.resolve(Files.list(work).filter(p -> p.getFileName().toString().startsWith("runner.zip-"))

@@ -57,7 +57,7 @@ class SelfBuiltServerTest {
                     "flame.pools." + pool + ".process.bundle");
             sources.add(source);
             launchers.add(new ProcessLauncher(pool, source, Path.of(System.getProperty("java.home")), work, WORK_KEY,
-                    Map.of(), System.getenv()));
+                    Map.of(), System.getenv(), false));
         }
         int launches = 6;
         CyclicBarrier together = new CyclicBarrier(launches);

@@ -7,7 +7,6 @@ import io.flameec2.impl.bundle.RunnerTraining;
 import io.flameec2.impl.bundle.RunnerRecipe;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.impl.pool.PoolTelemetry;
-import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RunnerLauncher;
 import io.flameec2.spi.FlameInvocation;
@@ -250,32 +249,7 @@ public final class ColdStartBench {
             }
             Process p = liberty.start(RunnerRecipe.SERVER, "cold-" + variant.name(), all, false);
             live.add(p);
-            return new LaunchedRunner() {
-                @Override
-                public String describe() {
-                    return "pid " + p.pid();
-                }
-
-                @Override
-                public boolean isAlive() {
-                    return p.isAlive();
-                }
-
-                @Override
-                public JoinOrigin joinOrigin() {
-                    return JoinOrigin.loopback();
-                }
-
-                @Override
-                public void terminate() {
-                    Liberty.stop(p);
-                }
-
-                @Override
-                public String diagnostics() {
-                    return "";
-                }
-            };
+            return Liberty.launched(p, "pid " + p.pid());
         }
 
         synchronized void killAll() {

@@ -1,5 +1,7 @@
 package io.flameec2.bench;
 
+import io.flameec2.impl.remote.JoinOrigin;
+import io.flameec2.impl.remote.RunnerLauncher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -275,5 +277,42 @@ final class Liberty {
                 Files.delete(p);
             }
         }
+    }
+
+    /**
+     * A runner server's process as the remote backend sees it: it joins from loopback and is stopped as
+     * {@link #stop} stops it.
+     *
+     * @param p the process of {@code server run}
+     * @param description what the backend's log calls it
+     * @return the launched runner
+     */
+    static RunnerLauncher.LaunchedRunner launched(Process p, String description) {
+        return new RunnerLauncher.LaunchedRunner() {
+            @Override
+            public String describe() {
+                return description;
+            }
+
+            @Override
+            public boolean isAlive() {
+                return p.isAlive();
+            }
+
+            @Override
+            public JoinOrigin joinOrigin() {
+                return JoinOrigin.loopback();
+            }
+
+            @Override
+            public void terminate() {
+                stop(p);
+            }
+
+            @Override
+            public String diagnostics() {
+                return "";
+            }
+        };
     }
 }

@@ -8,7 +8,6 @@ import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.RunnerReady;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.pool.FlamePoolEngine;
-import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RemoteBackend;
 import io.flameec2.impl.remote.RemoteSettings;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -624,32 +623,7 @@ public final class TransportBench {
             }
             Process p = liberty.start(Liberty.RUNNER, "runner-" + runnerId, all);
             live.add(p);
-            return new LaunchedRunner() {
-                @Override
-                public String describe() {
-                    return "bench runner pid " + p.pid();
-                }
-
-                @Override
-                public boolean isAlive() {
-                    return p.isAlive();
-                }
-
-                @Override
-                public JoinOrigin joinOrigin() {
-                    return JoinOrigin.loopback();
-                }
-
-                @Override
-                public void terminate() {
-                    Liberty.stop(p);
-                }
-
-                @Override
-                public String diagnostics() {
-                    return "";
-                }
-            };
+            return Liberty.launched(p, "bench runner pid " + p.pid());
         }
 
         synchronized void killAll() {

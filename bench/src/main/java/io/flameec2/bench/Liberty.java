@@ -1,5 +1,6 @@
 package io.flameec2.bench;
 
+import io.flameec2.impl.bundle.RunnerRecipe;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RunnerLauncher;
 import java.io.IOException;
@@ -76,7 +77,7 @@ final class Liberty {
         // runner: the product's own runner configuration
         Path runner = Files.createDirectories(servers.resolve(RUNNER + "/apps"));
         Path config = repoRoot.resolve("liberty-config/src/main/liberty/runner");
-        for (String file : List.of("server.xml", "telemetry-true.xml", "telemetry-false.xml")) {
+        for (String file : RunnerRecipe.CONFIG_FILES.stream().filter(f -> f.endsWith(".xml")).toList()) {
             Files.copy(config.resolve(file), runner.getParent().resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
         // the product's runner JVM options, then the benchmark's heap and any experiment (later ones win)

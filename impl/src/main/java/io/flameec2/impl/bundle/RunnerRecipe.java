@@ -33,7 +33,8 @@ public final class RunnerRecipe {
     /** liberty-config's runner server.xml. */
     static final String SERVER_XML = CONFIG + "server.xml";
     /** The files of the runner's server directory, besides the application. */
-    static final List<String> CONFIG_FILES = List.of("server.xml", "jvm.options", "telemetry-true.xml", "telemetry-false.xml");
+    public static final List<String> CONFIG_FILES = List.of("server.xml", "jvm.options", "telemetry-true.xml",
+            "telemetry-false.xml", "telemetry-api-on.xml");
     /** Bumped when the layout of what is built from a recipe changes, so old cache entries are not reused. */
     private static final String FORMAT = "flame-runner-recipe-2";
     private static final Map<List<Object>, String> WAR_HASHES = new ConcurrentHashMap<>();

@@ -64,6 +64,12 @@ public final class RemoteBackend implements FlameBackend {
     private final ChannelServer server;
     private final WireCodec codec;
     private final WireCodec replies;
+    /**
+     * The application's classes may use the OpenTelemetry API (its server has MicroProfile Telemetry): its runners,
+     * copies of it, then need the API too, telemetry on or off ({@link RunnerEnv#TELEMETRY_API}).
+     */
+    private final boolean appSeesOpenTelemetry;
+    private static final String OPEN_TELEMETRY_API = "io.opentelemetry.api.OpenTelemetry";
     private final ClassLoader loader;
     private final ExecutorService launches;
     private volatile boolean closed;
@@ -87,6 +93,7 @@ public final class RemoteBackend implements FlameBackend {
         this.replies = new WireCodec(settings.replyFilter());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         this.loader = tccl != null ? tccl : RemoteBackend.class.getClassLoader();
+        this.appSeesOpenTelemetry = visible(OPEN_TELEMETRY_API, loader);
         ThreadFactory threads = ContainerThreads.factory(loader);
         try {
             this.server = ChannelServer.acquire(settings, threads);
@@ -243,6 +250,9 @@ public final class RemoteBackend implements FlameBackend {
         env.put(RunnerEnv.BOOT_TIMEOUT_MS, Long.toString(config.bootTimeout().toMillis()));
         env.put(RunnerEnv.PARENT_LOSS_TIMEOUT_MS, Long.toString(settings.parentLossTimeout().toMillis()));
         env.put(RunnerEnv.SHUTDOWN_TIMEOUT_MS, Long.toString(config.shutdownTimeout().toMillis()));
+        if (appSeesOpenTelemetry) {
+            env.put(RunnerEnv.TELEMETRY_API, "on");
+        }
         // failsafe only: the pool stops idle runners itself; a runner that may be kept as a min runner
         // forever gets no idle limit (min-idle-shutdown-after infinity)
         if (config.min() == 0 || config.minIdleShutdownAfter().isPresent()) {
@@ -252,6 +262,16 @@ public final class RemoteBackend implements FlameBackend {
             env.put(RunnerEnv.IDLE_SHUTDOWN_MS, Long.toString(idle.multipliedBy(2).plus(config.shutdownTimeout()).toMillis()));
         }
         return env;
+    }
+
+    /** Whether a class is visible to a loader, without initializing it. */
+    private static boolean visible(String className, ClassLoader loader) {
+        try {
+            Class.forName(className, false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     @Override

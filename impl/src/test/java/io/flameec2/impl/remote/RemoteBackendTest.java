@@ -130,6 +130,37 @@ class RemoteBackendTest {
     }
 
     @Test
+    void runnersLoadTheTelemetryApiWhenTheApplicationSeesIt() throws Exception {
+        // this test's class path has MicroProfile Telemetry's API, as a parent server with mpTelemetry-2.0 has
+        Class.forName("io.opentelemetry.api.OpenTelemetry", false, getClass().getClassLoader());
+        assertEquals("on", backend.env("r-1", "token", pool).get(RunnerEnv.TELEMETRY_API));
+
+        ClassLoader app = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.startsWith("io.opentelemetry.")) {
+                    throw new ClassNotFoundException(name); // an application without the feature
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
+        self.setContextClassLoader(app);
+        RemoteBackend without;
+        try {
+            without = backend("1.0");
+        } finally {
+            self.setContextClassLoader(before);
+        }
+        try {
+            assertFalse(without.env("r-2", "token", pool).containsKey(RunnerEnv.TELEMETRY_API));
+        } finally {
+            without.close();
+        }
+    }
+
+    @Test
     void bootsJoinsAndRunsAClosure() throws Exception {
         FlameRunnerHandle runner = boot("r-1");
         assertEquals("r-1", runner.id());

@@ -1,5 +1,6 @@
 package io.flameec2.it.process;
 
+import io.flameec2.impl.bundle.RunnerRecipe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,8 +62,10 @@ public final class RunnerBundle {
         run(work, server.toString(), "create", SERVER);
         Path dir = work.resolve("wlp/usr/servers/" + SERVER);
         Files.copy(serverXml, dir.resolve("server.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        for (String include : new String[] {"telemetry-true.xml", "telemetry-false.xml"}) {
-            Files.copy(serverXml.resolveSibling(include), dir.resolve(include));
+        for (String include : RunnerRecipe.CONFIG_FILES) {
+            if (include.endsWith(".xml") && !include.equals("server.xml")) {
+                Files.copy(serverXml.resolveSibling(include), dir.resolve(include));
+            }
         }
         Files.writeString(dir.resolve("jvm.options"), "-Xmx256m\n-Xshare:auto\n");
         Files.createDirectories(dir.resolve("apps"));

@@ -42,6 +42,11 @@ final class ApiCallHealth implements ExecutionInterceptor {
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        recovered(attributes);
+    }
+
+    /** A call the API answered: whatever failed before, the API works again. */
+    private void recovered(ExecutionAttributes attributes) {
         if (failure != null) {
             LOG.info(() -> service + " API calls work again (" + operation(attributes) + " succeeded)");
             failure = null;
@@ -53,7 +58,7 @@ final class ApiCallHealth implements ExecutionInterceptor {
         Throwable t = context.exception();
         if (t instanceof AwsServiceException e) {
             if (e.isThrottlingException() || !(e.statusCode() == 401 || e.statusCode() == 403 || e.statusCode() >= 500)) {
-                afterExecution(null, attributes); // the API answered: it works, this request was refused
+                recovered(attributes); // the API answered: it works, this request was refused
                 return;
             }
             String code = e.awsErrorDetails() == null ? "HTTP " + e.statusCode() : e.awsErrorDetails().errorCode();

@@ -7,6 +7,7 @@ import io.flameec2.event.StopReason;
 import io.flameec2.impl.exec.ContainerThreads;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import io.flameec2.impl.remote.common.RunnerEnv;
+import io.flameec2.impl.telemetry.Telemetry;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
@@ -69,7 +70,6 @@ public final class RemoteBackend implements FlameBackend {
      * copies of it, then need the API too, telemetry on or off ({@link RunnerEnv#TELEMETRY_API}).
      */
     private final boolean appSeesOpenTelemetry;
-    private static final String OPEN_TELEMETRY_API = "io.opentelemetry.api.OpenTelemetry";
     private final ClassLoader loader;
     private final ExecutorService launches;
     private volatile boolean closed;
@@ -93,7 +93,7 @@ public final class RemoteBackend implements FlameBackend {
         this.replies = new WireCodec(settings.replyFilter());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         this.loader = tccl != null ? tccl : RemoteBackend.class.getClassLoader();
-        this.appSeesOpenTelemetry = visible(OPEN_TELEMETRY_API, loader);
+        this.appSeesOpenTelemetry = Telemetry.apiVisibleTo(loader);
         ThreadFactory threads = ContainerThreads.factory(loader);
         try {
             this.server = ChannelServer.acquire(settings, threads);
@@ -262,16 +262,6 @@ public final class RemoteBackend implements FlameBackend {
             env.put(RunnerEnv.IDLE_SHUTDOWN_MS, Long.toString(idle.multipliedBy(2).plus(config.shutdownTimeout()).toMillis()));
         }
         return env;
-    }
-
-    /** Whether a class is visible to a loader, without initializing it. */
-    private static boolean visible(String className, ClassLoader loader) {
-        try {
-            Class.forName(className, false, loader);
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     @Override

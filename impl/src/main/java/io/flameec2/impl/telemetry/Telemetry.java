@@ -23,6 +23,22 @@ public final class Telemetry {
     }
 
     /**
+     * Whether the OpenTelemetry API is visible to an application (its server has MicroProfile Telemetry),
+     * without loading anything of it.
+     *
+     * @param loader the application's class loader
+     * @return whether it sees the API
+     */
+    public static boolean apiVisibleTo(ClassLoader loader) {
+        try {
+            Class.forName(OTEL_API, false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
      * What the application's OpenTelemetry reports to, when it has one.
      *
      * @param loader the application's class loader
@@ -31,9 +47,7 @@ public final class Telemetry {
      *     {@link Hooks}, never {@code OtelTelemetry}: a caller naming that class would load it)
      */
     public static Optional<Hooks> find(ClassLoader loader, Function<Class<?>, Object> beans) {
-        try {
-            Class.forName(OTEL_API, false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
+        if (!apiVisibleTo(loader)) {
             LOG.fine(() -> "FlameEC2 telemetry off: " + OTEL_API + " is not visible to the application");
             return Optional.empty();
         }

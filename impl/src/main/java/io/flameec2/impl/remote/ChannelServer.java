@@ -306,7 +306,12 @@ public final class ChannelServer {
         }
         JoinOrigin origin = p.origin();
         if (origin == null) {
-            refuse(ch, join, "runner " + join.runnerId() + " has not been launched yet");
+            // the launcher has not returned yet (an in-JVM or very fast runner): not a refusal, which would end the
+            // runner, but a closed connection, which it retries like a parent not listening yet; the token stays
+            LOG.fine(() -> "flame parent channel: runner " + join.runnerId() + " joined from " + from.getHostAddress()
+                    + " before its launch was recorded; closed, it retries");
+            authenticated(ch);
+            ch.close();
             return;
         }
         if (!origin.allows().test(from)) {

@@ -1,6 +1,5 @@
 package io.flameec2.impl.remote;
 
-import io.flameec2.impl.exec.ContainerThreads;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +12,7 @@ import io.flameec2.impl.channel.FrameType;
 import io.flameec2.impl.channel.Frames;
 import io.flameec2.impl.channel.JoinRequest;
 import io.flameec2.impl.config.ConfigLookup;
+import io.flameec2.impl.exec.ContainerThreads;
 import io.flameec2.impl.exec.Invoker;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.runner.RunnerCore;
@@ -191,16 +191,22 @@ class ChannelJoinTest {
     }
 
     @Test
-    void aJoinBeforeTheLaunchIsRefused() throws Exception {
+    void aRunnerFasterThanItsLaunchRecordIsClosedNotRefusedAndJoinsOnItsRetryWithTheSameToken() throws Exception {
         ChannelServer s = server();
-        s.expect("r-5", "early", System.nanoTime() + TimeUnit.SECONDS.toNanos(60), "1.0");
-        try (RawClient attacker = RawClient.tls(port(s))) {
-            attacker.send(FrameType.JOIN, Frames.LAST, 0, join("r-5", "early"));
-            assertRefused(attacker, "has not been launched yet");
+        PendingJoin p = s.expect("r-5", "early", System.nanoTime() + TimeUnit.SECONDS.toNanos(60), "1.0");
+        try (RawClient early = RawClient.tls(port(s))) {
+            early.send(FrameType.JOIN, Frames.LAST, 0, join("r-5", "early"));
+            assertNull(early.read(ANSWER), "closed without an answer: a refusal would end the runner");
         }
+        // a runner in this JVM joins before its launcher returned, as a thread runner can under load
+        RunnerCore core = runner("r-5", s.advertisedAddress(), s.fingerprint(), "early", Map.of());
+        await().pollDelay(Duration.ofMillis(300)).atMost(ANSWER).until(() -> core.state() == RunnerCore.State.JOINING);
+        assertFalse(p.joined.isDone());
+        Recorder recorder = new Recorder();
+        p.launched(JoinOrigin.loopback(), c -> recorder);
+        assertTrue(p.joined.get(20, TimeUnit.SECONDS) == recorder, "joined on a retry");
+        await().atMost(ANSWER).until(() -> core.state() == RunnerCore.State.READY);
     }
-
-    // ------------------------------------------------------------------ before the join
 
     @Test
     void anythingButAJoinFirstIsRefused() throws Exception {

@@ -105,7 +105,8 @@ final class ThreadLauncher implements RunnerLauncher {
 
         @Override
         public String diagnostics() {
-            return "thread runner " + core.settings().runnerId() + " state " + core.state();
+            return "thread runner " + core.settings().runnerId() + " state " + core.state()
+                    + core.stopReason().map(r -> ", stopped: " + r).orElse("");
         }
     }
 

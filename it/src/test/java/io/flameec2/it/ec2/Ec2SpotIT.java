@@ -10,9 +10,15 @@ import com.sun.net.httpserver.HttpServer;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.FlameRejectedException;
 import io.flameec2.FlameRunnerLostException;
+import io.flameec2.event.FlamePoolEvent;
+import io.flameec2.event.RunnerBooting;
+import io.flameec2.event.RunnerReady;
+import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.impl.backend.ec2.Ec2BackendFactory;
 import io.flameec2.impl.config.ConfigBackendContext;
+import io.flameec2.impl.pool.FlamePoolEngine;
+import io.flameec2.impl.pool.Pool;
 import io.flameec2.spi.FlameBackend;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
@@ -20,6 +26,7 @@ import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.spi.RunnerListener;
 import io.flameec2.spi.RunnerState;
+import io.flameec2.status.RunnerStatus;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,6 +45,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,13 +53,24 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 
 /**
- * Spot runners on EC2-in-a-box, with real Liberty runners: this JVM is the parent's {@code ec2} backend (the pool
+ * Spot runners on EC2-in-a-box, with real Liberty runners, interrupted with a shortened notice (25 s); every call
+ * ends exactly once.
+ *
+ * <p>The {@code ec2} backend by hand ({@link #anInterruptedSpotRunnerRetiresDrainsAndLosesNoCall}): the pool
  * engine's part is played by the test, which keeps the listener's record and sends each call to a runner that takes
- * calls). One pool, {@code market=spot,on-demand}, two runners booted side by side: the first finds no spot capacity
- * and falls back to on-demand, the second runs on spot. The spot instance is then interrupted with a 25 s notice:
- * its runner retires, the parent hears {@code retiring} while the instance still runs, calls that end within the
- * notice finish, the one that cannot fails as runner-lost naming the spot interruption, a call made after the notice
- * is served by the other runner, and every call ends exactly once.
+ * calls. One pool, {@code market=spot,on-demand}, two runners booted side by side: the first finds no spot capacity
+ * and falls back to on-demand, the second runs on spot. The spot instance is then interrupted: its runner retires,
+ * the parent hears {@code retiring} while the instance still runs, calls that end within the notice finish, the one
+ * that cannot fails as runner-lost naming the spot interruption, and a call made after the notice is served by the
+ * other runner.
+ *
+ * <p>Through the pool engine ({@link #thePoolBootsASuccessorWhileAnInterruptedSpotRunnerDrains}): a
+ * {@link FlamePoolEngine} over the {@code ec2} backend, {@code market=spot}, {@code max 2}, {@code min 0}. One spot
+ * runner runs two calls when its instance is interrupted: the pool shows it {@code RETIRING} and boots its successor
+ * at once (launched before the old instance is taken), a call made after the notice runs on the successor, the call
+ * that ends within the notice finishes, and the one that cannot fails as runner-lost naming the spot interruption.
+ * The old runner is then stopped {@link StopReason#LOST} with that detail, not {@link StopReason#INTERRUPTED}: a
+ * retiring runner that goes with a call unfinished is lost, as the README and {@code RetiringTest} say.
  */
 class Ec2SpotIT {
 
@@ -114,12 +133,8 @@ class Ec2SpotIT {
 
     @Test
     void anInterruptedSpotRunnerRetiresDrainsAndLosesNoCall() throws Exception {
-        Map<String, String> settings = BoxHarness.ec2Settings(fx, "spot-it", bundle);
-        settings.put("flame.ec2.market", "spot,on-demand");
-        FlamePoolConfig config = FlamePoolConfig.builder("spot").max(2).maxConcurrency(8)
-                .bootTimeout(Duration.ofMinutes(4)).timeout(Duration.ofMinutes(4))
-                .shutdownTimeout(Duration.ofSeconds(10)).backend("ec2").build();
-        FlameBackend backend = new Ec2BackendFactory().create(ConfigBackendContext.of(config, settings, "parent-spot"));
+        FlamePoolConfig config = config("spot", 8);
+        FlameBackend backend = backend(config, "spot,on-demand");
         List<FlameRunnerHandle> runners = new ArrayList<>();
         try {
             // no spot capacity for the first runner: it falls back to on-demand; the second gets spot
@@ -192,6 +207,67 @@ class Ec2SpotIT {
         }
     }
 
+    @Test
+    void thePoolBootsASuccessorWhileAnInterruptedSpotRunnerDrains() throws Exception {
+        List<FlamePoolEvent> events = new CopyOnWriteArrayList<>();
+        FlamePoolConfig config = config("spot-pool", 4);
+        FlamePoolEngine pool = new FlamePoolEngine(config, backend(config, "spot"), events::add);
+        try {
+            // one call that ends within the notice, one that cannot: one runner (4 slots) boots for both
+            AtomicInteger ends = new AtomicInteger();
+            CompletableFuture<Object> finishing = submit(pool, "p-1", 8_000, ends);
+            CompletableFuture<Object> tooLong = submit(pool, "p-2", TimeUnit.MINUTES.toMillis(10), ends);
+            String old = await("a runner boots").atMost(Duration.ofMinutes(5))
+                    .until(() -> events(events, RunnerReady.class), r -> !r.isEmpty()).get(0).runnerId();
+            await("the calls run on it").atMost(Duration.ofMinutes(1))
+                    .until(() -> STARTED.containsAll(List.of("p-1", "p-2")));
+            assertEquals(1, events(events, RunnerBooting.class).size(), events::toString);
+            BoxInstance oldInstance = instanceOf(old);
+            assertEquals("spot", oldInstance.market);
+            Instant taken = fx.box.interrupt(oldInstance.id);
+
+            // the pool hears it retire and boots its successor at once, launched before the old instance is taken
+            await("a successor boots").atMost(NOTICE).until(() -> pool.status().runners().size() == 2);
+            Map<String, RunnerStatus> runners = pool.status().runners().stream()
+                    .collect(Collectors.toMap(RunnerStatus::id, r -> r));
+            assertEquals(RunnerStatus.State.RETIRING, runners.get(old).state(), runners::toString);
+            assertEquals(2, runners.get(old).inFlight(), runners::toString);
+            String successor = runners.keySet().stream().filter(id -> !id.equals(old)).findFirst().orElseThrow();
+            BoxInstance next = await("its instance launches").atMost(NOTICE)
+                    .until(() -> fx.box.instances().stream()
+                            .filter(i -> successor.equals(i.tagsCopy().get("flame:runner-id"))).findFirst(),
+                            Optional::isPresent).orElseThrow();
+            assertTrue(next.launchTime.isBefore(taken), next.launchTime + " is not before " + taken);
+            assertEquals("spot", next.market);
+
+            // a call made after the notice waits for the successor, not for the retiring runner
+            CompletableFuture<Object> after = submit(pool, "p-3", 1, ends);
+            assertEquals(old, finishing.get(1, TimeUnit.MINUTES), "the call that ends within the notice finishes");
+            FlameRunnerLostException lost = assertInstanceOf(FlameRunnerLostException.class, failure(tooLong));
+            assertEquals(old, lost.runnerId());
+            assertTrue(lost.getMessage().contains("spot interruption"), lost.getMessage());
+            assertEquals(successor, after.get(5, TimeUnit.MINUTES));
+
+            // the old runner went with a call unfinished: lost, naming the interruption, once
+            await("the old runner stops").atMost(Duration.ofMinutes(1)).until(() -> events(events,
+                    RunnerStopped.class).stream().anyMatch(e -> e.runnerId().equals(old)));
+            List<RunnerStopped> stops = events(events, RunnerStopped.class).stream()
+                    .filter(e -> e.runnerId().equals(old)).toList();
+            assertEquals(1, stops.size(), stops::toString);
+            assertEquals(StopReason.LOST, stops.get(0).reason(), stops::toString);
+            assertTrue(stops.get(0).detail().contains("spot interruption"), stops.get(0).detail());
+            await("the old instance is gone").atMost(NOTICE.plusSeconds(60))
+                    .until(() -> oldInstance.state == BoxInstance.State.TERMINATED);
+            assertEquals(2, events(events, RunnerBooting.class).size(), events::toString);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ends.get() >= 3);
+            assertEquals(3, ends.get(), "every call ended exactly once");
+            assertEquals(0, pool.status().inFlight());
+        } finally {
+            pool.shutdown().orTimeout(2, TimeUnit.MINUTES).join();
+            await().atMost(Duration.ofMinutes(1)).until(() -> fx.box.unterminatedInstanceIds().isEmpty());
+        }
+    }
+
     private RunnerListener listener() {
         return new RunnerListener() {
             @Override
@@ -213,17 +289,45 @@ class Ec2SpotIT {
                 .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no instance of runner " + runnerId));
     }
 
-    private static FlameCall call(String id, long millis) {
+    private static FlamePoolConfig config(String pool, int maxConcurrency) {
+        return FlamePoolConfig.builder(pool).max(2).maxConcurrency(maxConcurrency)
+                .bootTimeout(Duration.ofMinutes(4)).timeout(Duration.ofMinutes(4))
+                .shutdownTimeout(Duration.ofSeconds(10)).backend("ec2").build();
+    }
+
+    private static FlameBackend backend(FlamePoolConfig config, String market) {
+        Map<String, String> settings = BoxHarness.ec2Settings(fx, config.name() + "-it", bundle);
+        settings.put("flame.ec2.market", market);
+        return new Ec2BackendFactory().create(ConfigBackendContext.of(config, settings, "parent-" + config.name()));
+    }
+
+    /** A {@link SpotTask} that reports its start as {@code id}. */
+    private static FlameInvocation task(String id, long millis) {
         String started = "http://" + fx.box.gateway() + ":" + starts.getAddress().getPort() + "/started?" + id;
-        return new FlameCall(id, new FlameInvocation.Closure(new SpotTask(millis, started)),
-                Instant.now().plusSeconds(240));
+        return new FlameInvocation.Closure(new SpotTask(millis, started));
+    }
+
+    private static FlameCall call(String id, long millis) {
+        return new FlameCall(id, task(id, millis), Instant.now().plusSeconds(240));
     }
 
     private static CompletableFuture<Object> send(FlameRunnerHandle runner, String id, long millis,
             AtomicInteger ends) {
-        CompletableFuture<Object> f = runner.invoke(call(id, millis));
+        return counted(runner.invoke(call(id, millis)), ends);
+    }
+
+    /** A call through the pool (its timeout covers a boot on a loaded machine). */
+    private static CompletableFuture<Object> submit(Pool pool, String id, long millis, AtomicInteger ends) {
+        return counted(pool.submit(task(id, millis), Duration.ofMinutes(6)), ends);
+    }
+
+    private static CompletableFuture<Object> counted(CompletableFuture<Object> f, AtomicInteger ends) {
         f.whenComplete((v, e) -> ends.incrementAndGet());
         return f;
+    }
+
+    private static <E extends FlamePoolEvent> List<E> events(List<FlamePoolEvent> events, Class<E> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     private static Throwable failure(CompletableFuture<?> f) {

@@ -7,7 +7,7 @@ import io.flameec2.event.StopReason;
 import io.flameec2.impl.exec.ContainerThreads;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchedRunner;
 import io.flameec2.impl.remote.common.RunnerEnv;
-import io.flameec2.impl.telemetry.Telemetry;
+import io.flameec2.impl.telemetry.OpenTelemetryUse;
 import io.flameec2.impl.wire.WireCodec;
 import io.flameec2.spi.BackendContext;
 import io.flameec2.spi.FlameBackend;
@@ -24,8 +24,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -66,10 +66,11 @@ public final class RemoteBackend implements FlameBackend {
     private final WireCodec codec;
     private final WireCodec replies;
     /**
-     * The application's classes may use the OpenTelemetry API (its server has MicroProfile Telemetry): its runners,
-     * copies of it, then need the API too, telemetry on or off ({@link RunnerEnv#TELEMETRY_API}).
+     * The application's classes use the OpenTelemetry API (and its server has MicroProfile Telemetry): its runners,
+     * copies of it, then need the API too, telemetry on or off ({@link RunnerEnv#TELEMETRY_API}). Found by reading
+     * the WAR's classes once, off the caller's thread.
      */
-    private final boolean appSeesOpenTelemetry;
+    private final CompletableFuture<Boolean> appUsesOpenTelemetry;
     private final ClassLoader loader;
     private final ExecutorService launches;
     private volatile boolean closed;
@@ -93,7 +94,6 @@ public final class RemoteBackend implements FlameBackend {
         this.replies = new WireCodec(settings.replyFilter());
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         this.loader = tccl != null ? tccl : RemoteBackend.class.getClassLoader();
-        this.appSeesOpenTelemetry = Telemetry.apiVisibleTo(loader);
         ThreadFactory threads = ContainerThreads.factory(loader);
         try {
             this.server = ChannelServer.acquire(settings, threads);
@@ -103,6 +103,8 @@ public final class RemoteBackend implements FlameBackend {
         this.launches = Executors.newCachedThreadPool(ContainerThreads.named(loader, "flame-" + pool.name() + "-launch"));
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 ContainerThreads.named(loader, "flame-" + pool.name() + "-timers"));
+        this.appUsesOpenTelemetry = CompletableFuture.supplyAsync(() -> OpenTelemetryUse.byApplicationOf(loader),
+                launches);
     }
 
     /**
@@ -128,7 +130,6 @@ public final class RemoteBackend implements FlameBackend {
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, e.getMessage(), e));
             return result;
         }
-        Map<String, String> env = env(runnerId, token, config);
         // the pool gave up on this boot: stop waiting, and terminate whatever was launched
         result.whenComplete((h, e) -> {
             if (result.isCancelled()) {
@@ -136,7 +137,8 @@ public final class RemoteBackend implements FlameBackend {
             }
         });
         try {
-            launches.execute(() -> launch(runnerId, env, join, listener, config, started, result));
+            launches.execute(() -> launch(runnerId, env(runnerId, token, config), join, listener, config, started,
+                    result));
         } catch (RejectedExecutionException e) {
             server.forget(runnerId);
             result.completeExceptionally(new FlameBootException(pool.name(), runnerId, "the backend is closed", e));
@@ -250,7 +252,7 @@ public final class RemoteBackend implements FlameBackend {
         env.put(RunnerEnv.BOOT_TIMEOUT_MS, Long.toString(config.bootTimeout().toMillis()));
         env.put(RunnerEnv.PARENT_LOSS_TIMEOUT_MS, Long.toString(settings.parentLossTimeout().toMillis()));
         env.put(RunnerEnv.SHUTDOWN_TIMEOUT_MS, Long.toString(config.shutdownTimeout().toMillis()));
-        if (appSeesOpenTelemetry) {
+        if (appUsesOpenTelemetry.join()) {
             env.put(RunnerEnv.TELEMETRY_API, "on");
         }
         // failsafe only: the pool stops idle runners itself; a runner that may be kept as a min runner

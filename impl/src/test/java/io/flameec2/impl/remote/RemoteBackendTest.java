@@ -14,15 +14,18 @@ import io.flameec2.FlameRemoteException;
 import io.flameec2.FlameRunnerLostException;
 import io.flameec2.FlameTimeoutException;
 import io.flameec2.event.StopReason;
+import io.flameec2.impl.bundle.DeployedApplication;
 import io.flameec2.impl.config.ConfigLookup;
 import io.flameec2.impl.remote.ThreadLauncher.ThreadRunner;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.runner.RunnerCore;
+import io.flameec2.impl.telemetry.TestWars;
 import io.flameec2.spi.FlameCall;
 import io.flameec2.spi.FlameInvocation;
 import io.flameec2.spi.FlameRunnerHandle;
 import io.flameec2.spi.RunnerBootSpec;
 import io.flameec2.spi.RunnerState;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The remote backend end to end over the real channel: {@link RemoteBackend} and its {@link ChannelServer} on
@@ -157,6 +161,33 @@ class RemoteBackendTest {
             assertFalse(without.env("r-2", "token", pool).containsKey(RunnerEnv.TELEMETRY_API));
         } finally {
             without.close();
+        }
+    }
+
+    @Test
+    void runnersOfAWarThatDoesNotUseTheVisibleTelemetryApiStartWithoutIt(@TempDir Path dir) throws Exception {
+        Path plain = TestWars.write(dir.resolve("plain.war"), Map.of("WEB-INF/classes/com/acme/Plain.class",
+                TestWars.classFile(TestWars.Plain.class)));
+        Path traced = TestWars.write(dir.resolve("traced.war"), Map.of("WEB-INF/classes/com/acme/Traced.class",
+                TestWars.classFile(TestWars.Traced.class)));
+        try {
+            DeployedApplication.record(plain);
+            RemoteBackend plainApp = backend("1.0");
+            try {
+                assertFalse(plainApp.env("r-3", "token", pool).containsKey(RunnerEnv.TELEMETRY_API),
+                        "the API is visible, but no class of the WAR uses it");
+            } finally {
+                plainApp.close();
+            }
+            DeployedApplication.record(traced);
+            RemoteBackend tracedApp = backend("1.0");
+            try {
+                assertEquals("on", tracedApp.env("r-4", "token", pool).get(RunnerEnv.TELEMETRY_API));
+            } finally {
+                tracedApp.close();
+            }
+        } finally {
+            DeployedApplication.record(null);
         }
     }
 

@@ -61,9 +61,9 @@ public final class RunnerEnv {
     public static final String BOOT_MARKS = "FLAME_BOOT_MARKS";
 
     /**
-     * {@code on} when the parent's application sees the OpenTelemetry API (its server has MicroProfile
-     * Telemetry): the runner's {@code server.xml} then loads {@code mpTelemetry-2.0} even with telemetry off,
-     * since the application's classes may use the API. Read by Liberty as the variable
+     * {@code on} when the parent's application uses the OpenTelemetry API (its server has MicroProfile
+     * Telemetry, and a class of its WAR names an OpenTelemetry type): the runner's {@code server.xml} then loads
+     * {@code mpTelemetry-2.0} even with telemetry off, since those classes need the API. Read by Liberty as the variable
      * {@code flame.runner.telemetry.api}.
      */
     public static final String TELEMETRY_API = "FLAME_RUNNER_TELEMETRY_API";

@@ -12,7 +12,10 @@ public enum StopReason {
     LOST,
     /** Its pool was shut down. */
     POOL_SHUTDOWN,
-    /** Its capacity was taken back with notice (an EC2 spot interruption); it drained and stopped. */
+    /**
+     * Its capacity was taken back with notice (an EC2 spot interruption): it drained and stopped, or was gone at the
+     * end of the notice, its calls still running then failed as runner-lost.
+     */
     INTERRUPTED,
     /** It lost its parent and shut itself down (seen on the runner side). */
     PARENT_LOST

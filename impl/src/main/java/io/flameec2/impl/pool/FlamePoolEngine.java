@@ -902,7 +902,9 @@ public final class FlamePoolEngine implements Pool {
                 return; // still booting: booted() stops it
             }
         }
-        if (retire(runner, StopReason.LOST, cause.getMessage(), cause)) {
+        // a retiring runner's end was announced: it stops INTERRUPTED even with calls left, which fail with the loss
+        StopReason reason = runner.retiring ? StopReason.INTERRUPTED : StopReason.LOST;
+        if (retire(runner, reason, cause.getMessage(), cause)) {
             synchronized (lock) {
                 if (!closed) {
                     grow();

@@ -21,8 +21,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Whether an application's own code uses the OpenTelemetry API: some class of its WAR ({@code WEB-INF/classes}, or
- * a jar of {@code WEB-INF/lib}) names a type of {@code io.opentelemetry}. FlameEC2's own classes do not count: they
- * use the API only after checking that it is visible.
+ * a jar of {@code WEB-INF/lib}) names a type of {@code io.opentelemetry}. FlameEC2's own classes that name one (this
+ * package's) do not count: they use the API only after checking that it is visible.
  *
  * <p>Why: a runner whose application uses the API needs MicroProfile Telemetry loaded even with telemetry off, or
  * that code fails (a bean injecting a {@code Tracer} does not deploy; {@code Span.current()} fails at its call),
@@ -34,7 +34,8 @@ public final class OpenTelemetryUse {
 
     private static final Logger LOG = Logger.getLogger(OpenTelemetryUse.class.getName());
     private static final byte[] PACKAGE = "io/opentelemetry/".getBytes(StandardCharsets.US_ASCII);
-    private static final String OWN = "io/flameec2/";
+    /** The one package of FlameEC2 whose classes name OpenTelemetry types; an application's may be io.flameec2.x. */
+    private static final String OWN = "io/flameec2/impl/telemetry/";
     private static final String CLASSES = "WEB-INF/classes/";
     private static final String LIB = "WEB-INF/lib/";
     /** By WAR file, size and modification time: a parent's pools share the answer. */
@@ -61,12 +62,7 @@ public final class OpenTelemetryUse {
             return true;
         }
         try {
-            boolean uses = in(war.get());
-            LOG.info(() -> uses
-                    ? "FlameEC2: classes of " + war.get() + " use the OpenTelemetry API: runners load mpTelemetry-2.0"
-                    : "FlameEC2: no class of " + war.get() + " uses the OpenTelemetry API: runners start without"
-                            + " mpTelemetry-2.0 unless telemetry is on (OTEL_SDK_DISABLED=false in the pool's env)");
-            return uses;
+            return in(war.get());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "FlameEC2: runners load the OpenTelemetry API, as the WAR " + war.get()
                     + " could not be checked", e);
@@ -84,18 +80,29 @@ public final class OpenTelemetryUse {
     public static boolean in(Path war) {
         try {
             if (Files.isDirectory(war)) {
-                return inExpanded(war);
+                return logged(war, inExpanded(war));
             }
             List<Object> key = List.of(war.toAbsolutePath(), Files.size(war), Files.getLastModifiedTime(war).toMillis());
-            Boolean known = KNOWN.get(key);
-            if (known == null) {
-                known = inArchive(war);
-                KNOWN.put(key, known);
-            }
-            return known;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the application's WAR " + war, e);
+            // computed once, even for pools created together
+            return KNOWN.computeIfAbsent(key, k -> {
+                try {
+                    return logged(war, inArchive(war));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new UncheckedIOException("cannot read the application's WAR " + war, e instanceof
+                    UncheckedIOException u ? u.getCause() : (IOException) e);
         }
+    }
+
+    private static boolean logged(Path war, boolean uses) {
+        LOG.info(() -> uses
+                ? "FlameEC2: classes of " + war + " use the OpenTelemetry API: runners load mpTelemetry-2.0"
+                : "FlameEC2: no class of " + war + " uses the OpenTelemetry API: runners start without"
+                        + " mpTelemetry-2.0 unless telemetry is on (OTEL_SDK_DISABLED=false in the pool's env)");
+        return uses;
     }
 
     private static boolean inArchive(Path war) throws IOException {

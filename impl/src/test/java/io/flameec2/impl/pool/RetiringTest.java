@@ -147,7 +147,7 @@ class RetiringTest extends EngineTest {
     }
 
     @Test
-    void aRetiringRunnerLostBeforeItsCallsEndFailsThemWithTheLoss() {
+    void aRetiringRunnerGoneBeforeItsCallsEndFailsThemWithTheLossAndStopsInterruptedAsAnnounced() {
         backend.holdCalls = true;
         pool(config(1, 2));
         CompletableFuture<Object> a = pool.submit(task("a"), null);
@@ -159,8 +159,8 @@ class RetiringTest extends EngineTest {
         FlameRunnerLostException lost = assertInstanceOf(FlameRunnerLostException.class, e.getCause());
         assertEquals(old.id, lost.runnerId());
         assertTrue(lost.getMessage().contains("killed by the test"), lost.getMessage());
-        await().atMost(5, SECONDS).until(() -> stopped(StopReason.LOST).size() == 1);
-        assertEquals(List.of(), stopped(StopReason.INTERRUPTED));
+        await().atMost(5, SECONDS).until(() -> stopped(StopReason.INTERRUPTED).size() == 1);
+        assertEquals(List.of(), stopped(StopReason.LOST), "an announced end is no loss in the stop reasons");
     }
 
     @Test

@@ -24,7 +24,6 @@ class OpenTelemetryUseTest {
         Path war = write(dir.resolve("plain.war"), Map.of(
                 "WEB-INF/classes/com/acme/Plain.class", classFile(TestWars.Plain.class),
                 // FlameEC2's classes use the API only once they saw it is visible
-                "WEB-INF/classes/io/flameec2/runner/Hooks.class", classFile(TestWars.Traced.class),
                 "WEB-INF/lib/flame-ec2-impl.jar", zip(Map.of("io/flameec2/impl/telemetry/OtelTelemetry.class",
                         classFile(TestWars.Traced.class))),
                 // a name in a file that is no class is no use
@@ -38,6 +37,9 @@ class OpenTelemetryUseTest {
         assertTrue(OpenTelemetryUse.in(write(dir.resolve("classes.war"), Map.of(
                 "WEB-INF/classes/com/acme/Plain.class", classFile(TestWars.Plain.class),
                 "WEB-INF/classes/com/acme/Traced.class", classFile(TestWars.Traced.class)))));
+        assertTrue(OpenTelemetryUse.in(write(dir.resolve("ours.war"), Map.of(
+                "WEB-INF/classes/io/flameec2/it/TracedWork.class", classFile(TestWars.Traced.class)))),
+                "an application's class in a package under io.flameec2 is the application's");
         assertTrue(OpenTelemetryUse.in(write(dir.resolve("lib.war"), Map.of(
                 "WEB-INF/classes/com/acme/Plain.class", classFile(TestWars.Plain.class),
                 "WEB-INF/lib/tracing.jar", zip(Map.of("com/acme/tracing/Traced.class",

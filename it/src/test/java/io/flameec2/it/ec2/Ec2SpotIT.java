@@ -69,8 +69,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
  * runner runs two calls when its instance is interrupted: the pool shows it {@code RETIRING} and boots its successor
  * at once (launched before the old instance is taken), a call made after the notice runs on the successor, the call
  * that ends within the notice finishes, and the one that cannot fails as runner-lost naming the spot interruption.
- * The old runner is then stopped {@link StopReason#LOST} with that detail, not {@link StopReason#INTERRUPTED}: a
- * retiring runner that goes with a call unfinished is lost, as the README and {@code RetiringTest} say.
+ * The old runner is then stopped {@link StopReason#INTERRUPTED} with that detail: its end was announced, so even
+ * gone with a call unfinished it is no loss in the stop reasons (the unfinished call fails as runner-lost).
  */
 class Ec2SpotIT {
 
@@ -248,13 +248,13 @@ class Ec2SpotIT {
             assertTrue(lost.getMessage().contains("spot interruption"), lost.getMessage());
             assertEquals(successor, after.get(5, TimeUnit.MINUTES));
 
-            // the old runner went with a call unfinished: lost, naming the interruption, once
+            // the old runner went with a call unfinished: interrupted as announced, naming the interruption, once
             await("the old runner stops").atMost(Duration.ofMinutes(1)).until(() -> events(events,
                     RunnerStopped.class).stream().anyMatch(e -> e.runnerId().equals(old)));
             List<RunnerStopped> stops = events(events, RunnerStopped.class).stream()
                     .filter(e -> e.runnerId().equals(old)).toList();
             assertEquals(1, stops.size(), stops::toString);
-            assertEquals(StopReason.LOST, stops.get(0).reason(), stops::toString);
+            assertEquals(StopReason.INTERRUPTED, stops.get(0).reason(), stops::toString);
             assertTrue(stops.get(0).detail().contains("spot interruption"), stops.get(0).detail());
             await("the old instance is gone").atMost(NOTICE.plusSeconds(60))
                     .until(() -> oldInstance.state == BoxInstance.State.TERMINATED);

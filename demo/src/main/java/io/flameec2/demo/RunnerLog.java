@@ -3,6 +3,7 @@ package io.flameec2.demo;
 import io.flameec2.event.FlamePoolEvent;
 import io.flameec2.event.RunnerBooting;
 import io.flameec2.event.RunnerReady;
+import io.flameec2.event.RunnerRetiring;
 import io.flameec2.event.RunnerStopped;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,6 +19,8 @@ public class RunnerLog {
         } else if (event instanceof RunnerReady r) {
             line = "runner " + r.runnerId() + " ready after " + r.bootTime().toMillis() + " ms"
                     + (r.phases().phases().isEmpty() ? "" : " (" + r.phases().describe() + ")");
+        } else if (event instanceof RunnerRetiring t) {
+            line = "runner " + t.runnerId() + " retiring (" + t.reason() + "), " + t.callsInFlight() + " calls finishing";
         } else if (event instanceof RunnerStopped s) {
             line = "runner " + s.runnerId() + " stopped (" + s.reason() + "): " + s.detail();
         }

@@ -12,6 +12,7 @@ import io.flameec2.event.PoolGrew;
 import io.flameec2.event.PoolShrank;
 import io.flameec2.event.RunnerBooting;
 import io.flameec2.event.RunnerReady;
+import io.flameec2.event.RunnerRetiring;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.spi.Deadline;
@@ -952,6 +953,7 @@ public final class FlamePoolEngine implements Pool {
         }
         LOG.info(() -> "pool '" + config.name() + "': runner " + runner.id + " is retiring (" + runner.retiringReason
                 + "): it takes no new calls; " + draining + " calls in flight finish on it");
+        publish(new RunnerRetiring(config.name(), runner.id, runner.retiringReason, draining));
         if (idleNow) {
             retire(runner, StopReason.INTERRUPTED, runner.retiringReason, null);
         }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.FlameRunnerLostException;
+import io.flameec2.event.RunnerRetiring;
 import io.flameec2.event.RunnerStopped;
 import io.flameec2.event.StopReason;
 import io.flameec2.spi.FlameInvocation;
@@ -59,6 +60,8 @@ class RetiringTest extends EngineTest {
 
         old.retire("spot interruption");
         assertEquals(RunnerStatus.State.RETIRING, state(old.id));
+        assertEquals(List.of(new RunnerRetiring("p", old.id, "spot interruption", 2)),
+                events.stream().filter(RunnerRetiring.class::isInstance).toList(), "told once, with its calls");
         // min needs a runner and the retiring one no longer counts: the replacement boots at once
         await().atMost(5, SECONDS).until(() -> backend.live() == 2);
         FakeBackend.FakeRunner replacement = other(old);

@@ -1,5 +1,6 @@
 package io.flameec2.bench;
 
+import io.flameec2.impl.bundle.DeployedApplication;
 import io.flameec2.impl.bundle.RunnerRecipe;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -84,6 +85,9 @@ final class Liberty {
         Files.writeString(runner.getParent().resolve("jvm.options"), Files.readString(config.resolve("jvm.options"))
                 + "\n" + JVM_OPTIONS + RUNNER_EXTRA + "\n");
         war(repoRoot.resolve("bench/target/runner.war"), runner.resolve("app.war"), "BenchTasks");
+        // this JVM is the runners' parent: the application it would have deployed is that WAR (a parent in Liberty
+        // finds its own), which decides, for one, whether runners need the OpenTelemetry API
+        DeployedApplication.record(runner.resolve("app.war"));
         // echo: the smallest server that runs a servlet, same HTTP endpoint settings
         Path echo = Files.createDirectories(servers.resolve(ECHO + "/apps"));
         Files.writeString(echo.getParent().resolve("server.xml"), """

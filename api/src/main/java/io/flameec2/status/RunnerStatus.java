@@ -15,9 +15,26 @@ import java.util.Optional;
  * @param bootDuration how long its boot took (until it joined), empty while it boots
  * @param bootPhases where that time went; {@link BootPhases#none()} while it boots or when its backend does
  *     not say
+ * @param market the capacity it runs on ({@code on-demand}, {@code spot}: {@code FlameRunnerHandle.market()}),
+ *     empty while it boots
  */
 public record RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration,
-        BootPhases bootPhases) {
+        BootPhases bootPhases, Optional<String> market) {
+
+    /**
+     * A runner whose market is not known.
+     *
+     * @param id its id
+     * @param state booting, ready or retiring
+     * @param inFlight calls running on it
+     * @param age time since its boot started
+     * @param bootDuration how long its boot took, empty while it boots
+     * @param bootPhases where that time went
+     */
+    public RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration,
+            BootPhases bootPhases) {
+        this(id, state, inFlight, age, bootDuration, bootPhases, Optional.empty());
+    }
 
     /**
      * A runner without boot phases.
@@ -29,7 +46,7 @@ public record RunnerStatus(String id, State state, int inFlight, Duration age, O
      * @param bootDuration how long its boot took, empty while it boots
      */
     public RunnerStatus(String id, State state, int inFlight, Duration age, Optional<Duration> bootDuration) {
-        this(id, state, inFlight, age, bootDuration, BootPhases.none());
+        this(id, state, inFlight, age, bootDuration, BootPhases.none(), Optional.empty());
     }
 
     /**
@@ -41,6 +58,7 @@ public record RunnerStatus(String id, State state, int inFlight, Duration age, O
      * @param age the record component
      * @param bootDuration the record component
      * @param bootPhases the record component
+     * @param market the record component
      */
     public RunnerStatus {
         Objects.requireNonNull(id, "id");
@@ -48,6 +66,7 @@ public record RunnerStatus(String id, State state, int inFlight, Duration age, O
         Objects.requireNonNull(age, "age");
         Objects.requireNonNull(bootDuration, "bootDuration");
         Objects.requireNonNull(bootPhases, "bootPhases");
+        Objects.requireNonNull(market, "market");
     }
 
     /** Where a runner is in its life, as its pool sees it. */

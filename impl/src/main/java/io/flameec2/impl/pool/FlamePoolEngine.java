@@ -241,7 +241,7 @@ public final class FlamePoolEngine implements Pool {
                             : r.booted() ? RunnerStatus.State.READY : RunnerStatus.State.BOOTING, r.inFlight,
                             Duration.ofNanos(now - r.bootStarted),
                             r.bootDuration < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(r.bootDuration)),
-                            r.bootPhases))
+                            r.bootPhases, r.handle == null ? Optional.empty() : Optional.of(r.handle.market())))
                     .toList();
             return new PoolStatus(config.name(), config.backend(), config.max(), list, inFlight.size(),
                     waiting + parked, consecutiveBootFailures, Optional.ofNullable(lastBootFailure), backendProblem,

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.spi.FlameInvocation;
+import io.flameec2.status.RunnerStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,6 +85,8 @@ class RunnerTimeTest {
             assertEquals(Duration.ofSeconds(10), status.get("spot"));
             assertEquals(Duration.ofSeconds(6), status.get("on-demand"));
             assertEquals(Duration.ofSeconds(16), pool.status().totalRunnerTime());
+            assertEquals(List.of(Optional.of("spot"), Optional.of("on-demand")), pool.status().runners().stream()
+                    .map(RunnerStatus::market).toList(), "each runner's market in the status");
             backend.runners.values().forEach(r -> r.held.forEach(FakeBackend.HeldCall::finish));
             calls.forEach(CompletableFuture::join);
             pool.shutdown().orTimeout(10, SECONDS).join();

@@ -55,6 +55,11 @@ class LoadUnderKillsIT {
     /** The pool's own guard fails a call 2 s after its deadline; allow the caller a little more to observe it. */
     private static final Duration HUNG_AFTER = DEADLINE.plusSeconds(10);
     private static final Duration IDLE = Duration.ofSeconds(3);
+    /**
+     * The warm-up's calls wait for the runners' boots, which share the machine: three at once took 59-61 s each on a
+     * loaded CI machine, past the load's deadline. Their deadline covers the boots.
+     */
+    private static final Duration WARM_UP = Duration.ofMinutes(4);
 
     @Test
     void everyCallEndsExactlyOnceWhileRunnersAreKilledThenThePoolScalesDownToMin() throws Exception {
@@ -77,10 +82,10 @@ class LoadUnderKillsIT {
             // boot in 10-25 s here, and the load's own CPU would slow their boots further)
             List<CompletableFuture<Object>> naps = new ArrayList<>();
             for (int i = 0; i < config.max() * config.maxConcurrency(); i++) {
-                naps.add(pool.submit(new FlameInvocation.Closure(new ReliabilityTasks.Nap(1000)), DEADLINE));
+                naps.add(pool.submit(new FlameInvocation.Closure(new ReliabilityTasks.Nap(1000)), WARM_UP));
             }
-            await().atMost(Duration.ofMinutes(4)).until(() -> pool.snapshot().runners() == config.max());
-            CompletableFuture.allOf(naps.toArray(CompletableFuture[]::new)).get(4, TimeUnit.MINUTES);
+            await().atMost(WARM_UP).until(() -> pool.snapshot().runners() == config.max());
+            CompletableFuture.allOf(naps.toArray(CompletableFuture[]::new)).get(WARM_UP.toMinutes() + 1, TimeUnit.MINUTES);
 
             AtomicIntegerArray ends = new AtomicIntegerArray(CALLS);
             long[] latencyNanos = new long[CALLS];

@@ -77,6 +77,7 @@ final class Liberty {
         Path servers = wlp.resolve("usr/servers");
         // runner: the product's own runner configuration
         Path runner = Files.createDirectories(servers.resolve(RUNNER + "/apps"));
+        Files.createDirectories(runner.resolveSibling("lib")); // the runner server.xml's private library
         Path config = repoRoot.resolve("liberty-config/src/main/liberty/runner");
         for (String file : RunnerRecipe.CONFIG_FILES.stream().filter(f -> f.endsWith(".xml")).toList()) {
             Files.copy(config.resolve(file), runner.getParent().resolve(file), StandardCopyOption.REPLACE_EXISTING);

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -36,7 +37,7 @@ public final class RunnerRecipe {
     public static final List<String> CONFIG_FILES = List.of("server.xml", "jvm.options", "telemetry-true.xml",
             "telemetry-false.xml", "telemetry-api-on.xml");
     /** Bumped when the layout of what is built from a recipe changes, so old cache entries are not reused. */
-    private static final String FORMAT = "flame-runner-recipe-2";
+    private static final String FORMAT = "flame-runner-recipe-3";
     private static final Map<List<Object>, String> WAR_HASHES = new ConcurrentHashMap<>();
 
     private final Path war;
@@ -106,7 +107,8 @@ public final class RunnerRecipe {
     /**
      * Writes a Liberty user directory holding the runner server: {@code servers/flamerunner/server.xml} (with
      * its {@code jvm.options} and telemetry include) and {@code servers/flamerunner/apps/app.war} (a copy: the
-     * parent's WAR may be replaced while runners run).
+     * parent's WAR may be replaced while runners run), laid out so that Liberty does not scan its library jars
+     * when that is safe ({@link ScanFreeLayout}: then with {@code lib/} and {@code scan-free.xml}).
      *
      * @param usr the user directory to create ({@code WLP_USER_DIR})
      * @throws IOException when it cannot be written
@@ -118,7 +120,11 @@ public final class RunnerRecipe {
             Files.write(server.resolve(file.getKey()), file.getValue());
         }
         Path app = server.resolve("apps/app.war");
-        if (Files.isDirectory(war)) {
+        Files.createDirectories(server.resolve(ScanFreeLayout.LIB)); // the runner server.xml's private library
+        Optional<ScanFreeLayout> layout = ScanFreeLayout.of(war);
+        if (layout.isPresent()) {
+            layout.get().write(war, server);
+        } else if (Files.isDirectory(war)) {
             copyTree(war, app);
         } else {
             Files.copy(war, app);

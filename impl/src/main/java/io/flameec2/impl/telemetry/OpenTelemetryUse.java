@@ -1,5 +1,6 @@
 package io.flameec2.impl.telemetry;
 
+import io.flameec2.impl.bundle.ClassFiles;
 import io.flameec2.impl.bundle.DeployedApplication;
 import java.io.IOException;
 import java.io.InputStream;
@@ -165,25 +166,6 @@ public final class OpenTelemetryUse {
 
     /** Whether a class file, by its path in its archive, names an OpenTelemetry type; other files do not. */
     private static boolean uses(String path, InputStream in) throws IOException {
-        return path.endsWith(".class") && !path.startsWith(OWN) && contains(in.readAllBytes(), PACKAGE);
-    }
-
-    static boolean contains(byte[] data, byte[] part) {
-        byte first = part[0];
-        for (int i = 0, last = data.length - part.length; i <= last; i++) {
-            if (data[i] == first && matchesAt(data, i, part)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean matchesAt(byte[] data, int at, byte[] part) {
-        for (int j = 1; j < part.length; j++) {
-            if (data[at + j] != part[j]) {
-                return false;
-            }
-        }
-        return true;
+        return path.endsWith(".class") && !path.startsWith(OWN) && ClassFiles.contains(in.readAllBytes(), PACKAGE);
     }
 }

@@ -51,25 +51,19 @@ public final class RunnerBundle {
         withClasses(runnerWar, target, extraEntries, classes);
     }
 
-    /** Packages an application WAR into a runner bundle (a minified Liberty server package). */
+    /**
+     * Packages an application WAR into a runner bundle (a minified Liberty server package): the runner server is
+     * the product's ({@link RunnerRecipe#writeUserDir}: liberty-config's runner configuration and the WAR laid out
+     * as runners get it), with a smaller heap.
+     */
     public static Path packageWar(Path appWar) throws Exception {
         Path runtime = Path.of(System.getProperty("flame.it.liberty.zip", "target/box/openliberty-runtime.zip"));
-        Path serverXml = Path.of(System.getProperty("flame.it.runner.server.xml",
-                "../liberty-config/src/main/liberty/runner/server.xml"));
         Path work = Files.createTempDirectory("flame-process-bundle");
         run(work, "unzip", "-q", runtime.toAbsolutePath().toString(), "-d", work.toString());
         Path server = work.resolve("wlp/bin/server");
-        run(work, server.toString(), "create", SERVER);
+        RunnerRecipe.of(appWar).writeUserDir(work.resolve("wlp/usr"));
         Path dir = work.resolve("wlp/usr/servers/" + SERVER);
-        Files.copy(serverXml, dir.resolve("server.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        for (String include : RunnerRecipe.CONFIG_FILES) {
-            if (include.endsWith(".xml") && !include.equals("server.xml")) {
-                Files.copy(serverXml.resolveSibling(include), dir.resolve(include));
-            }
-        }
         Files.writeString(dir.resolve("jvm.options"), "-Xmx256m\n-Xshare:auto\n");
-        Files.createDirectories(dir.resolve("apps"));
-        Files.copy(appWar, dir.resolve("apps/app.war"));
         Path zip = work.resolve(SERVER + ".zip");
         // OTEL_SDK_DISABLED=false: minify keeps the runner's telemetry include's feature (ObservabilityIT's runners)
         run(work, Map.of("OTEL_SDK_DISABLED", "false"), server.toString(), "package", SERVER, "--archive=" + zip,

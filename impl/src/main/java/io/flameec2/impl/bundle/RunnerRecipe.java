@@ -133,15 +133,10 @@ public final class RunnerRecipe {
 
     private static String warHash(Path war) throws IOException {
         // a WAR of 40 MB takes about 0.2 s to hash: once per file version and JVM
-        List<Object> key = Files.isRegularFile(war)
-                ? List.of(war.toAbsolutePath(), Files.size(war), Files.getLastModifiedTime(war).toMillis())
-                : null;
-        if (key != null) {
-            String known = WAR_HASHES.get(key);
-            if (known != null) {
-                return known;
-            }
-        }
+        return Files.isRegularFile(war) ? WarFiles.perFile(WAR_HASHES, war, RunnerRecipe::hashOf) : hashOf(war);
+    }
+
+    private static String hashOf(Path war) throws IOException {
         MessageDigest d = sha256();
         if (Files.isDirectory(war)) {
             // an expanded WAR: its files' names and contents, in a fixed order
@@ -154,11 +149,7 @@ public final class RunnerRecipe {
         } else {
             digest(war, d);
         }
-        String hex = HexFormat.of().formatHex(d.digest());
-        if (key != null) {
-            WAR_HASHES.put(key, hex);
-        }
-        return hex;
+        return HexFormat.of().formatHex(d.digest());
     }
 
     private static void digest(Path file, MessageDigest d) throws IOException {

@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
@@ -55,7 +55,6 @@ final class ScanFreeLayout {
             <!-- Added to the runner's copy by FlameEC2: the same discovery as the WAR's implicit bean archive -->
             <beans xmlns="https://jakarta.ee/xml/ns/jakartaee" version="4.0" bean-discovery-mode="annotated"/>
             """;
-    private static final String WEB_LIB = "WEB-INF/lib/";
     private static final List<String> BEANS_XMLS = List.of("WEB-INF/beans.xml", "WEB-INF/classes/META-INF/beans.xml");
     /** Types a class of a jar that matters to CDI or to the servlet container names (as descriptors or names). */
     private static final List<byte[]> CONTAINER_TYPES = Stream.of("jakarta/enterprise/", "jakarta/inject/",
@@ -83,17 +82,7 @@ final class ScanFreeLayout {
      */
     static Optional<ScanFreeLayout> of(Path war) {
         try {
-            if (!Files.isRegularFile(war)) {
-                return Optional.empty();
-            }
-            List<Object> key = List.of(war.toAbsolutePath(), Files.size(war), Files.getLastModifiedTime(war).toMillis());
-            return KNOWN.computeIfAbsent(key, k -> {
-                try {
-                    return plan(war);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            return Files.isRegularFile(war) ? WarFiles.perFile(KNOWN, war, ScanFreeLayout::plan) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the application's WAR " + war, e);
         }
@@ -117,7 +106,7 @@ final class ScanFreeLayout {
                 ZipEntry e = all.nextElement();
                 String name = e.getName();
                 hasBeansXml |= BEANS_XMLS.contains(name);
-                if (!name.startsWith(WEB_LIB) || !name.endsWith(".jar") || name.indexOf('/', WEB_LIB.length()) >= 0) {
+                if (!WarFiles.isLibrary(name)) {
                     continue;
                 }
                 Jar jar;
@@ -162,7 +151,7 @@ final class ScanFreeLayout {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 String name = e.getName();
                 if (moved.contains(name)) {
-                    Files.copy(in, lib.resolve(name.substring(WEB_LIB.length())),
+                    Files.copy(in, lib.resolve(name.substring(WarFiles.LIB.length())),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     continue;
                 }
@@ -200,7 +189,7 @@ final class ScanFreeLayout {
                     own &= name.startsWith("io/flameec2/");
                     if (!container) {
                         byte[] bytes = in.readAllBytes();
-                        container = CONTAINER_TYPES.stream().anyMatch(t -> ClassFiles.contains(bytes, t));
+                        container = CONTAINER_TYPES.stream().anyMatch(t -> WarFiles.contains(bytes, t));
                     }
                 }
             }

@@ -1,7 +1,7 @@
 package io.flameec2.impl.telemetry;
 
-import io.flameec2.impl.bundle.ClassFiles;
 import io.flameec2.impl.bundle.DeployedApplication;
+import io.flameec2.impl.bundle.WarFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,8 +37,6 @@ public final class OpenTelemetryUse {
     private static final byte[] PACKAGE = "io/opentelemetry/".getBytes(StandardCharsets.US_ASCII);
     /** The one package of FlameEC2 whose classes name OpenTelemetry types; an application's may be io.flameec2.x. */
     private static final String OWN = "io/flameec2/impl/telemetry/";
-    private static final String CLASSES = "WEB-INF/classes/";
-    private static final String LIB = "WEB-INF/lib/";
     /** By WAR file, size and modification time: a parent's pools share the answer. */
     private static final Map<List<Object>, Boolean> KNOWN = new ConcurrentHashMap<>();
 
@@ -80,21 +78,10 @@ public final class OpenTelemetryUse {
      */
     public static boolean in(Path war) {
         try {
-            if (Files.isDirectory(war)) {
-                return logged(war, inExpanded(war));
-            }
-            List<Object> key = List.of(war.toAbsolutePath(), Files.size(war), Files.getLastModifiedTime(war).toMillis());
-            // computed once, even for pools created together
-            return KNOWN.computeIfAbsent(key, k -> {
-                try {
-                    return logged(war, inArchive(war));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            throw new UncheckedIOException("cannot read the application's WAR " + war, e instanceof
-                    UncheckedIOException u ? u.getCause() : (IOException) e);
+            return Files.isDirectory(war) ? logged(war, inExpanded(war))
+                    : WarFiles.perFile(KNOWN, war, w -> logged(w, inArchive(w)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the application's WAR " + war, e);
         }
     }
 
@@ -112,8 +99,8 @@ public final class OpenTelemetryUse {
                 ZipEntry e = all.nextElement();
                 String name = e.getName();
                 try (InputStream in = zip.getInputStream(e)) {
-                    if (name.startsWith(CLASSES) && uses(name.substring(CLASSES.length()), in)
-                            || isLibrary(name) && jarUses(in)) {
+                    if (name.startsWith(WarFiles.CLASSES) && uses(name.substring(WarFiles.CLASSES.length()), in)
+                            || WarFiles.isLibrary(name) && jarUses(in)) {
                         return true;
                     }
                 }
@@ -123,7 +110,7 @@ public final class OpenTelemetryUse {
     }
 
     private static boolean inExpanded(Path war) throws IOException {
-        Path classes = war.resolve(CLASSES);
+        Path classes = war.resolve(WarFiles.CLASSES);
         if (Files.isDirectory(classes)) {
             try (Stream<Path> all = Files.walk(classes)) {
                 for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
@@ -135,10 +122,10 @@ public final class OpenTelemetryUse {
                 }
             }
         }
-        Path lib = war.resolve(LIB);
+        Path lib = war.resolve(WarFiles.LIB);
         if (Files.isDirectory(lib)) {
             try (Stream<Path> jars = Files.list(lib)) {
-                for (Path p : (Iterable<Path>) jars.filter(j -> isLibrary(LIB + j.getFileName()))::iterator) {
+                for (Path p : (Iterable<Path>) jars.filter(j -> WarFiles.isLibrary(WarFiles.LIB + j.getFileName()))::iterator) {
                     try (InputStream in = Files.newInputStream(p)) {
                         if (jarUses(in)) {
                             return true;
@@ -148,10 +135,6 @@ public final class OpenTelemetryUse {
             }
         }
         return false;
-    }
-
-    private static boolean isLibrary(String name) {
-        return name.startsWith(LIB) && name.endsWith(".jar") && name.indexOf('/', LIB.length()) < 0;
     }
 
     private static boolean jarUses(InputStream jar) throws IOException {
@@ -166,6 +149,6 @@ public final class OpenTelemetryUse {
 
     /** Whether a class file, by its path in its archive, names an OpenTelemetry type; other files do not. */
     private static boolean uses(String path, InputStream in) throws IOException {
-        return path.endsWith(".class") && !path.startsWith(OWN) && ClassFiles.contains(in.readAllBytes(), PACKAGE);
+        return path.endsWith(".class") && !path.startsWith(OWN) && WarFiles.contains(in.readAllBytes(), PACKAGE);
     }
 }

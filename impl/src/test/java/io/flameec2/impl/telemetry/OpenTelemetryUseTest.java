@@ -6,7 +6,7 @@ import static io.flameec2.impl.telemetry.TestWars.zip;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flameec2.impl.bundle.ClassFiles;
+import io.flameec2.impl.bundle.WarFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,10 +62,10 @@ class OpenTelemetryUseTest {
     @Test
     void byteSearchFindsThePackageAnywhereAndNothingElse() {
         byte[] part = "io/opentelemetry/".getBytes(StandardCharsets.US_ASCII);
-        assertTrue(ClassFiles.contains("Lio/opentelemetry/api/trace/Tracer;".getBytes(StandardCharsets.US_ASCII),
+        assertTrue(WarFiles.contains("Lio/opentelemetry/api/trace/Tracer;".getBytes(StandardCharsets.US_ASCII),
                 part));
-        assertTrue(ClassFiles.contains(part, part));
-        assertFalse(ClassFiles.contains("io/opentelemetry".getBytes(StandardCharsets.US_ASCII), part));
-        assertFalse(ClassFiles.contains("io.opentelemetry.api".getBytes(StandardCharsets.US_ASCII), part));
+        assertTrue(WarFiles.contains(part, part));
+        assertFalse(WarFiles.contains("io/opentelemetry".getBytes(StandardCharsets.US_ASCII), part));
+        assertFalse(WarFiles.contains("io.opentelemetry.api".getBytes(StandardCharsets.US_ASCII), part));
     }
 }

@@ -24,6 +24,8 @@ import java.util.logging.Logger;
 public final class Connection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+    /** The name of the flush consolidation in the pipeline ({@link Outbox} goes past it when the buffer is full). */
+    static final String FLUSHES = "flushes";
     /** The name of the frame decoder in the pipeline, raised to whole chunks once joined. */
     public static final String DECODER = "frames";
 
@@ -92,7 +94,7 @@ public final class Connection extends ChannelInboundHandlerAdapter {
         // each flushing: many callers at once gave a TLS record and a write(2) per message. Flushes are deferred
         // to a task queued behind the writes already waiting, so those go out in one; alone, a message waits one
         // task more.
-        channel.pipeline().addBefore(DECODER, "flushes", new FlushConsolidationHandler(
+        channel.pipeline().addBefore(DECODER, FLUSHES, new FlushConsolidationHandler(
                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         channel.pipeline().addLast("connection", c);
         if (!channel.isActive()) {

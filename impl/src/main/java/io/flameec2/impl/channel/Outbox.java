@@ -1,6 +1,7 @@
 package io.flameec2.impl.channel;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -84,10 +85,12 @@ final class Outbox {
     /** Writes chunks while the channel takes them. */
     void pump() {
         boolean wrote = false;
+        boolean wroteLarge = false;
         while (!ready.isEmpty() && channel.isWritable()) {
             Outgoing m = ready.poll();
             writeChunk(m);
             wrote = true;
+            wroteLarge |= m.large();
             if (!m.done()) {
                 ready.add(m);
             } else if (m.large()) {
@@ -100,6 +103,22 @@ final class Outbox {
             }
         }
         if (wrote) {
+            flush(wroteLarge);
+        }
+    }
+
+    /**
+     * Flushes what was written. Small messages go through the connection's flush consolidation (the flush waits
+     * for the writes queued behind it: many callers, one TLS record). Chunks of a large message go past it, to the
+     * socket at once: there is nothing to gain in waiting, and deferred flushes let Netty's buffer fill to its
+     * high water mark before the socket had taken what it could, so a peer that stopped reading left up to a
+     * megabyte more waiting on this side (ConnectionTest.stuckReceiverBoundsTheSendersBuffer).
+     */
+    private void flush(boolean large) {
+        ChannelHandlerContext consolidation = large ? channel.pipeline().context(Connection.FLUSHES) : null;
+        if (consolidation != null) {
+            consolidation.flush(); // from the consolidation's place on, towards the socket
+        } else {
             channel.flush();
         }
     }

@@ -60,6 +60,8 @@ class RetiringTest extends EngineTest {
 
         old.retire("spot interruption");
         assertEquals(RunnerStatus.State.RETIRING, state(old.id));
+        // events reach observers on the pool's event thread: await the first, then check it was the only one
+        await().atMost(5, SECONDS).until(() -> events.stream().anyMatch(RunnerRetiring.class::isInstance));
         assertEquals(List.of(new RunnerRetiring("p", old.id, "spot interruption", 2)),
                 events.stream().filter(RunnerRetiring.class::isInstance).toList(), "told once, with its calls");
         // min needs a runner and the retiring one no longer counts: the replacement boots at once

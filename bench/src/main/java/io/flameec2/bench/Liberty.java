@@ -1,6 +1,7 @@
 package io.flameec2.bench;
 
 import io.flameec2.impl.bundle.DeployedApplication;
+import io.flameec2.impl.bundle.LibertyInstallation;
 import io.flameec2.impl.bundle.RunnerRecipe;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -171,8 +172,26 @@ final class Liberty {
      * @throws IOException when it cannot start
      */
     Process start(String server, String instance, Map<String, String> env, boolean fresh) throws IOException {
+        return start(server, instance, env, fresh, List.of(wlp.resolve("bin/server").toString(), "run", server));
+    }
+
+    /**
+     * Starts a server as the {@code process} backend starts its runners ({@link LibertyInstallation#serverCommand}).
+     *
+     * @param server the server name
+     * @param instance a name for this instance's output directory, prepared by {@link #outputOf}
+     * @param env extra environment
+     * @return the process
+     * @throws IOException when it cannot start
+     */
+    Process startAsRunner(String server, String instance, Map<String, String> env) throws IOException {
+        return start(server, instance, env, false, LibertyInstallation.serverCommand(wlp, "run", server));
+    }
+
+    private Process start(String server, String instance, Map<String, String> env, boolean fresh,
+            List<String> command) throws IOException {
         Path output = fresh ? outputOf(instance) : outputs.resolve(instance);
-        ProcessBuilder pb = new ProcessBuilder(wlp.resolve("bin/server").toString(), "run", server);
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("WLP_") || k.startsWith("FLAME_")
                 || k.equals("JVM_ARGS") || k.equals("JAVA_TOOL_OPTIONS"));
         pb.environment().putAll(env);

@@ -187,7 +187,7 @@ public final class RunnerTraining {
             // at the lowest CPU priority: the runners booting meanwhile (cold) come first
             command.addAll(List.of(NICE.toString(), "-n", "19"));
         }
-        command.addAll(List.of(server.wlp().resolve("bin/server").toString(), "run", server.name()));
+        command.addAll(LibertyInstallation.serverCommand(server.wlp(), "run", server.name()));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("FLAME_") || k.startsWith("WLP_") || k.equals("JVM_ARGS")

@@ -6,7 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,10 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -55,14 +54,8 @@ final class ScanFreeLayout {
             <!-- Added to the runner's copy by FlameEC2: the same discovery as the WAR's implicit bean archive -->
             <beans xmlns="https://jakarta.ee/xml/ns/jakartaee" version="4.0" bean-discovery-mode="annotated"/>
             """;
-    private static final List<String> BEANS_XMLS = List.of("WEB-INF/beans.xml", "WEB-INF/classes/META-INF/beans.xml");
-    /** Types a class of a jar that matters to CDI or to the servlet container names (as descriptors or names). */
-    private static final List<byte[]> CONTAINER_TYPES = Stream.of("jakarta/enterprise/", "jakarta/inject/",
-            "jakarta/interceptor/", "jakarta/decorator/", "jakarta/servlet/annotation/", "jakarta/annotation/")
-            .map(s -> s.getBytes(StandardCharsets.US_ASCII)).toList();
-    /** Resources of a jar that matter to the servlet container or to CDI. */
-    private static final List<String> CONTAINER_RESOURCES = List.of("META-INF/beans.xml", "META-INF/web-fragment.xml",
-            "META-INF/resources/", "META-INF/services/jakarta.", "META-INF/services/javax.");
+    /** Where the runner's copy of a WAR without a {@code beans.xml} gets one. */
+    private static final String BEANS_XML_ENTRY = "WEB-INF/beans.xml";
     private static final Map<List<Object>, Optional<ScanFreeLayout>> KNOWN = new ConcurrentHashMap<>();
 
     private final Set<String> moved;
@@ -99,33 +92,21 @@ final class ScanFreeLayout {
     }
 
     private static Optional<ScanFreeLayout> plan(Path war) throws IOException {
+        WarScan scan = WarScan.of(war);
         Set<String> moved = new TreeSet<>();
-        boolean hasBeansXml = false;
-        try (ZipFile zip = new ZipFile(war.toFile())) {
-            for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
-                ZipEntry e = all.nextElement();
-                String name = e.getName();
-                hasBeansXml |= BEANS_XMLS.contains(name);
-                if (!WarFiles.isLibrary(name)) {
-                    continue;
-                }
-                Jar jar;
-                try (InputStream in = zip.getInputStream(e)) {
-                    jar = Jar.read(in);
-                }
-                if (jar.ownOnly || jar.beansXml) {
-                    continue; // FlameEC2's own, or an explicit bean archive: stays, discovered as before
-                }
-                if (jar.containerTypes) {
-                    // it may hold beans without a beans.xml (or be a fragment, an initializer): keep the WAR as it is
-                    LOG.info(() -> "flame: runners keep the application's WAR as it is: " + name + " may matter to"
-                            + " CDI or the servlet container (README \"Runner cold start\")");
-                    return Optional.empty();
-                }
-                moved.add(name);
+        for (WarScan.Library jar : scan.libraries()) {
+            if (jar.ownOnly() || jar.beansXml()) {
+                continue; // FlameEC2's own, or an explicit bean archive: stays, discovered as before
             }
+            if (jar.containerTypes()) {
+                // it may hold beans without a beans.xml (or be a fragment, an initializer): keep the WAR as it is
+                LOG.info(() -> "flame: runners keep the application's WAR as it is: " + jar.entry() + " may matter"
+                        + " to CDI or the servlet container (README \"Runner cold start\")");
+                return Optional.empty();
+            }
+            moved.add(jar.entry());
         }
-        ScanFreeLayout layout = new ScanFreeLayout(Set.copyOf(moved), !hasBeansXml);
+        ScanFreeLayout layout = new ScanFreeLayout(Set.copyOf(moved), !scan.beansXml());
         LOG.info(() -> "flame: runners load " + moved.size() + " library jars of " + war.getFileName()
                 + " from a private library that Liberty does not scan" + (!layout.addBeansXml ? ""
                         : "; the runner's copy of the WAR gets a beans.xml (bean-discovery-mode=\"annotated\")"));
@@ -146,54 +127,37 @@ final class ScanFreeLayout {
             Files.copy(war, server.resolve("apps/app.war")); // nothing to change: the WAR as it is
             return;
         }
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(war));
+        try (ZipFile zip = new ZipFile(war.toFile());
                 ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(server.resolve("apps/app.war")))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                String name = e.getName();
-                if (moved.contains(name)) {
-                    Files.copy(in, lib.resolve(name.substring(WarFiles.LIB.length())),
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            List<? extends ZipEntry> entries = Collections.list(zip.entries());
+            // the moved jars are most of the bytes: unpacked in parallel (ZipFile reads from several threads)
+            entries.parallelStream().filter(e -> moved.contains(e.getName())).forEach(e -> {
+                try (InputStream in = zip.getInputStream(e)) {
+                    Files.copy(in, lib.resolve(e.getName().substring(WarFiles.LIB.length())),
+                            StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException x) {
+                    throw new UncheckedIOException(x);
+                }
+            });
+            for (ZipEntry e : entries) {
+                if (moved.contains(e.getName())) {
                     continue;
                 }
-                ZipEntry copy = new ZipEntry(name);
+                ZipEntry copy = new ZipEntry(e.getName());
                 copy.setTime(e.getTime());
                 out.putNextEntry(copy);
-                in.transferTo(out);
+                try (InputStream in = zip.getInputStream(e)) {
+                    in.transferTo(out);
+                }
                 out.closeEntry();
             }
             if (addBeansXml) {
-                out.putNextEntry(new ZipEntry(BEANS_XMLS.get(0)));
+                out.putNextEntry(new ZipEntry(BEANS_XML_ENTRY));
                 out.write(BEANS_XML.getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
-        }
-    }
-
-    /** What a library jar holds that decides where it goes. */
-    private record Jar(boolean ownOnly, boolean beansXml, boolean containerTypes) {
-
-        static Jar read(InputStream jar) throws IOException {
-            ZipInputStream in = new ZipInputStream(jar); // not closed: that would close the WAR's entry stream
-            boolean own = true;
-            boolean classes = false;
-            boolean beans = false;
-            boolean container = false;
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                String name = e.getName();
-                beans |= name.equals("META-INF/beans.xml");
-                if (CONTAINER_RESOURCES.stream().anyMatch(name::startsWith)) {
-                    container = true;
-                }
-                if (name.endsWith(".class") && !name.endsWith("module-info.class")) {
-                    classes = true;
-                    own &= name.startsWith("io/flameec2/");
-                    if (!container) {
-                        byte[] bytes = in.readAllBytes();
-                        container = CONTAINER_TYPES.stream().anyMatch(t -> WarFiles.contains(bytes, t));
-                    }
-                }
-            }
-            return new Jar(classes && own, beans, container);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 }

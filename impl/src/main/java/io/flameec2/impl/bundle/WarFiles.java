@@ -78,17 +78,40 @@ public final class WarFiles {
      * @return whether it occurs
      */
     public static boolean contains(byte[] data, byte[] part) {
-        byte first = part[0];
-        for (int i = 0, last = data.length - part.length; i <= last; i++) {
-            if (data[i] == first && matchesAt(data, i, part)) {
-                return true;
-            }
-        }
-        return false;
+        return indexOf(data, part, 0) >= 0;
     }
 
-    private static boolean matchesAt(byte[] data, int at, byte[] part) {
-        for (int j = 1; j < part.length; j++) {
+    /**
+     * Where a sequence first occurs in bytes, from an index on.
+     *
+     * @param data the bytes
+     * @param part the sequence, not empty
+     * @param from the first index to look at
+     * @return its index, or -1
+     */
+    public static int indexOf(byte[] data, byte[] part, int from) {
+        byte first = part[0];
+        for (int i = Math.max(0, from), last = data.length - part.length; i <= last; i++) {
+            if (data[i] == first && startsAt(data, i, part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether bytes hold a sequence at an index.
+     *
+     * @param data the bytes
+     * @param at the index
+     * @param part the sequence
+     * @return whether they do
+     */
+    public static boolean startsAt(byte[] data, int at, byte[] part) {
+        if (at < 0 || at + part.length > data.length) {
+            return false;
+        }
+        for (int j = 0; j < part.length; j++) {
             if (data[at + j] != part[j]) {
                 return false;
             }

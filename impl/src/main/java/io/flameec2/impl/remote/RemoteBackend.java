@@ -105,6 +105,20 @@ public final class RemoteBackend implements FlameBackend {
                 ContainerThreads.named(loader, "flame-" + pool.name() + "-timers"));
         this.appUsesOpenTelemetry = CompletableFuture.supplyAsync(() -> OpenTelemetryUse.byApplicationOf(loader),
                 launches);
+        launches.execute(this::prepareLaunches);
+    }
+
+    /** The launcher's {@link RunnerLauncher#prepare}, while no call is waiting for it. */
+    private void prepareLaunches() {
+        long start = System.nanoTime();
+        try {
+            launcher.prepare();
+            LOG.fine(() -> "flame pool '" + pool.name() + "': launches prepared in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        } catch (Exception e) {
+            LOG.info(() -> "flame pool '" + pool.name() + "': preparing its launches ahead of the first failed"
+                    + " (the first launch tries again, and reports what still fails): " + e);
+        }
     }
 
     /**

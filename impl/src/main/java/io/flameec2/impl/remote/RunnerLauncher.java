@@ -23,6 +23,17 @@ public interface RunnerLauncher extends AutoCloseable {
     LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception;
 
     /**
+     * Makes ready, ahead of the first launch, what every launch needs and the launcher can make alone (a runner
+     * server of the parent's application, a bundle to upload): the backend calls it once, in the background, when
+     * it is created, so that a pool's first call from zero waits for its runner's boot only. It may take seconds;
+     * a failure is logged, and the first launch, which needs the same, tries again and reports it.
+     *
+     * @throws Exception when it cannot be made ready now
+     */
+    default void prepare() throws Exception {
+    }
+
+    /**
      * Why the launcher cannot start runners now, if it knows before a start fails; see
      * {@link io.flameec2.spi.FlameBackend#problem()}.
      *

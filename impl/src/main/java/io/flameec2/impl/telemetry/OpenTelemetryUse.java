@@ -2,23 +2,17 @@ package io.flameec2.impl.telemetry;
 
 import io.flameec2.impl.bundle.DeployedApplication;
 import io.flameec2.impl.bundle.WarFiles;
+import io.flameec2.impl.bundle.WarScan;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
 
 /**
  * Whether an application's own code uses the OpenTelemetry API: some class of its WAR ({@code WEB-INF/classes}, or
@@ -29,14 +23,12 @@ import java.util.zip.ZipInputStream;
  * that code fails (a bean injecting a {@code Tracer} does not deploy; {@code Span.current()} fails at its call),
  * but the feature costs a third of a runner's boot. A parent server with {@code mpTelemetry-2.0} makes the API
  * visible to every application, so visibility alone would give every runner the feature. A name of a class is in
- * every class file that uses it (its constant pool), so a byte search of the class files finds every use.
+ * every class file that uses it (its constant pool), so a byte search of the class files finds every use
+ * ({@link WarScan}, the one pass over the WAR that also decides the runners' layout).
  */
 public final class OpenTelemetryUse {
 
     private static final Logger LOG = Logger.getLogger(OpenTelemetryUse.class.getName());
-    private static final byte[] PACKAGE = "io/opentelemetry/".getBytes(StandardCharsets.US_ASCII);
-    /** The one package of FlameEC2 whose classes name OpenTelemetry types; an application's may be io.flameec2.x. */
-    private static final String OWN = "io/flameec2/impl/telemetry/";
     /** By WAR file, size and modification time: a parent's pools share the answer. */
     private static final Map<List<Object>, Boolean> KNOWN = new ConcurrentHashMap<>();
 
@@ -78,8 +70,8 @@ public final class OpenTelemetryUse {
      */
     public static boolean in(Path war) {
         try {
-            return Files.isDirectory(war) ? logged(war, inExpanded(war))
-                    : WarFiles.perFile(KNOWN, war, w -> logged(w, inArchive(w)));
+            return Files.isDirectory(war) ? logged(war, WarScan.of(war).usesOpenTelemetry())
+                    : WarFiles.perFile(KNOWN, war, w -> logged(w, WarScan.of(w).usesOpenTelemetry()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the application's WAR " + war, e);
         }
@@ -91,64 +83,5 @@ public final class OpenTelemetryUse {
                 : "FlameEC2: no class of " + war + " uses the OpenTelemetry API: runners start without"
                         + " mpTelemetry-2.0 unless telemetry is on (OTEL_SDK_DISABLED=false in the pool's env)");
         return uses;
-    }
-
-    private static boolean inArchive(Path war) throws IOException {
-        try (ZipFile zip = new ZipFile(war.toFile())) {
-            for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
-                ZipEntry e = all.nextElement();
-                String name = e.getName();
-                try (InputStream in = zip.getInputStream(e)) {
-                    if (name.startsWith(WarFiles.CLASSES) && uses(name.substring(WarFiles.CLASSES.length()), in)
-                            || WarFiles.isLibrary(name) && jarUses(in)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean inExpanded(Path war) throws IOException {
-        Path classes = war.resolve(WarFiles.CLASSES);
-        if (Files.isDirectory(classes)) {
-            try (Stream<Path> all = Files.walk(classes)) {
-                for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
-                    try (InputStream in = Files.newInputStream(p)) {
-                        if (uses(classes.relativize(p).toString().replace('\\', '/'), in)) {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        Path lib = war.resolve(WarFiles.LIB);
-        if (Files.isDirectory(lib)) {
-            try (Stream<Path> jars = Files.list(lib)) {
-                for (Path p : (Iterable<Path>) jars.filter(j -> WarFiles.isLibrary(WarFiles.LIB + j.getFileName()))::iterator) {
-                    try (InputStream in = Files.newInputStream(p)) {
-                        if (jarUses(in)) {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean jarUses(InputStream jar) throws IOException {
-        ZipInputStream in = new ZipInputStream(jar); // not closed: closing it would close the WAR's entry stream
-        for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-            if (uses(e.getName(), in)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether a class file, by its path in its archive, names an OpenTelemetry type; other files do not. */
-    private static boolean uses(String path, InputStream in) throws IOException {
-        return path.endsWith(".class") && !path.startsWith(OWN) && WarFiles.contains(in.readAllBytes(), PACKAGE);
     }
 }

@@ -409,6 +409,39 @@ class RemoteBackendTest {
     }
 
     @Test
+    void theLauncherIsPreparedWhenTheBackendIsCreatedAndAFailedPreparationLeavesLaunchesToTheirOwnOutcome()
+            throws Exception {
+        CountDownLatch prepared = new CountDownLatch(1);
+        List<String> launched = new CopyOnWriteArrayList<>();
+        RunnerLauncher failingAhead = new RunnerLauncher() {
+            @Override
+            public void prepare() throws Exception {
+                prepared.countDown();
+                throw new java.io.IOException("no WAR yet");
+            }
+
+            @Override
+            public LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
+                launched.add(runnerId);
+                throw new RunnerLauncher.LaunchFailedException("runner " + runnerId + ": no WAR yet", null, null,
+                        false);
+            }
+        };
+        RemoteBackend b = new RemoteBackend(new TestBackendContext(pool), failingAhead, RemoteSettings.read(
+                ConfigLookup.of(Map.of(RemoteSettings.PARENT_HOST, "127.0.0.1"))));
+        try {
+            assertTrue(prepared.await(10, TimeUnit.SECONDS), "prepared with no boot asked for");
+            assertEquals(List.of(), launched);
+            FlameBootException e = assertInstanceOf(FlameBootException.class,
+                    failure(b.boot(new RunnerBootSpec("r-7", pool), (id, x) -> { })));
+            assertTrue(e.getMessage().contains("no WAR yet"), e.getMessage());
+            assertEquals(List.of("r-7"), launched);
+        } finally {
+            b.close();
+        }
+    }
+
+    @Test
     void aLaunchTheApiRefusedKeepsItsErrorCodeAndSaysWhetherARetryCanHelp() {
         RunnerLauncher refusing = (runnerId, env) -> {
             throw new RunnerLauncher.LaunchFailedException("RunInstances for runner " + runnerId + " failed: no such"

@@ -61,7 +61,7 @@ public final class Ec2BackendFactory implements FlameBackendFactory {
                 advertiseInstanceAddress(RemoteSettings.fromConfig(), settings, ConfigLookup.discover()));
     }
 
-    /** A {@code bundle-url} prefix: the parent packages and uploads its own bundle, on the first launch. */
+    /** A {@code bundle-url} prefix: the parent packages and uploads its own bundle when the pool is created. */
     private static SelfUploadedBundle selfUploaded(Ec2Settings settings, ApiCallHealth health) {
         String key = Ec2Settings.key(settings.pool(), Ec2Settings.BUNDLE_URL);
         Path wlp = LibertyInstallation.ofThisServer().orElseThrow(() -> new FlameConfigurationException(key,

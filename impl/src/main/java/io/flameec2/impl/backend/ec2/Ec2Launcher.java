@@ -5,6 +5,7 @@ import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
 import io.flameec2.impl.remote.RunnerLauncher.LaunchFailedException;
 import io.flameec2.impl.exec.ContainerThreads;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -150,6 +151,14 @@ public final class Ec2Launcher implements RunnerLauncher {
      */
     public Ec2Settings settings() {
         return settings;
+    }
+
+    /** Packages and uploads the parent's own bundle (a {@code bundle-url} prefix), so no first call waits for it. */
+    @Override
+    public void prepare() throws IOException {
+        if (settings.bundlePrefix() && selfUploaded != null) {
+            selfUploaded.get();
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flameec2.impl.backend.process;
 
+import io.flameec2.impl.bundle.LibertyInstallation;
 import io.flameec2.impl.bundle.RunnerTraining;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.common.RunnerEnv;
@@ -30,9 +31,10 @@ import java.util.logging.Logger;
  * environment is {@link RunnerEnvironment}'s: an allow-list of the parent's, the pool's {@code env} and the
  * backend's variables, never the parent's whole environment.
  *
- * <p>The first launch of a runner server starts its training ({@link RunnerTraining}) in the background, at
- * the lowest CPU priority; runners launched once it is done start with its warm workarea and, on Java 25+,
- * its AOT cache (README "Benchmarks": what each saves).
+ * <p>The runner server is made ready when the pool is created ({@link #prepare}), and its training
+ * ({@link RunnerTraining}) starts then, in the background, at the lowest CPU priority: runners launched once it is
+ * done start with its warm workarea and, on Java 25+, its AOT cache (README "Benchmarks": what each saves), and a
+ * first call made a little after the parent started boots its runner trained.
  */
 final class ProcessLauncher implements RunnerLauncher {
 
@@ -87,6 +89,13 @@ final class ProcessLauncher implements RunnerLauncher {
         });
     }
 
+    /** Makes the runner server ready and starts its training, so that neither waits for a first call. */
+    @Override
+    public void prepare() throws IOException {
+        ProcessWorkDir.prepare(workDir, workDirKey);
+        train(source.prepare(workDir));
+    }
+
     @Override
     public LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
         // the server is reused across launches, launchers and parent restarts, and runs with this user's rights:
@@ -96,7 +105,7 @@ final class ProcessLauncher implements RunnerLauncher {
         Path output = u.outputRoot().resolve(runnerId);
         Files.createDirectories(output);
         Path console = output.resolve("console.log");
-        ProcessBuilder pb = new ProcessBuilder(u.wlp().resolve("bin/server").toString(), "run", u.name());
+        ProcessBuilder pb = new ProcessBuilder(LibertyInstallation.serverCommand(u.wlp(), "run", u.name()));
         Map<String, String> backend = new HashMap<>(env);
         backend.putIfAbsent(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
         backend.put("WLP_OUTPUT_DIR", output.toString());

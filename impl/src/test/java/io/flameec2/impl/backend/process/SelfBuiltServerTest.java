@@ -104,6 +104,32 @@ class SelfBuiltServerTest {
     }
 
     @Test
+    void theRunnerServerIsMadeWhenTheLauncherIsPreparedAndTheFirstLaunchFindsItMade() throws Exception {
+        Path work = tmp.resolve("work");
+        Path war = war("v1");
+        SelfBuiltServer source = new SelfBuiltServer("p", fakeLiberty(), () -> Optional.of(war), () -> "1.0",
+                "flame.pools.p.process.bundle");
+        ProcessLauncher launcher = new ProcessLauncher("p", source, Path.of(System.getProperty("java.home")), work,
+                WORK_KEY, Map.of(), System.getenv(), false);
+        try {
+            launcher.prepare();
+            assertEquals(1, source.builds());
+            Path runnerDir;
+            try (var entries = Files.list(work)) {
+                runnerDir = entries.filter(p -> p.getFileName().toString().startsWith("runner-1.0-")).findFirst()
+                        .orElseThrow();
+            }
+            assertEquals("v1", version(runnerDir.resolve("usr/servers/flamerunner/apps/app.war")),
+                    "made before any launch");
+            launcher.launch("p-1", Map.of("FLAME_RUNNER", "true"));
+            assertEquals(1, source.builds(), "the launch used what was prepared");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(runnerDir.resolve("output/p-1/started")));
+        } finally {
+            launcher.close();
+        }
+    }
+
+    @Test
     void aNewBuildOfTheApplicationGetsItsOwnRunnerServerAndTheSameBuildIsFoundAgain() throws Exception {
         Path wlp = fakeLiberty();
         Path work = tmp.resolve("work");

@@ -147,7 +147,7 @@ public final class ColdStartBench {
 
     /** Writes each variant's runner server; with {@code reuse}, one of an earlier run that was trained stays. */
     private void prepare(List<Variant> variants, boolean reuse) throws Exception {
-        Path war = liberty.wlp.resolve("usr/servers/" + Liberty.RUNNER + "/apps/app.war");
+        Path war = liberty.runnerWar;
         String before;
         try (InputStream in = ColdStartBench.class.getResourceAsStream("/coldstart/before-server.xml")) {
             before = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -293,7 +293,7 @@ public final class ColdStartBench {
             }
             // the product's runners run bin/server with bash (LibertyInstallation.serverCommand); the steps before
             // it, like the floor, run it as a user types it
-            Process p = variant.product() ? liberty.startAsRunner(RunnerRecipe.SERVER, "cold-" + variant.name(), all)
+            Process p = variant.product() ? liberty.startAsRunner(RunnerRecipe.SERVER, "cold-" + variant.name(), all, false)
                     : liberty.start(RunnerRecipe.SERVER, "cold-" + variant.name(), all, false);
             live.add(p);
             return Liberty.launched(p, "pid " + p.pid());

@@ -45,10 +45,13 @@ final class Liberty {
 
     final Path wlp;
     private final Path outputs;
+    /** The runners' application as the parent deployed it (its runner server has a laid-out copy). */
+    final Path runnerWar;
 
-    private Liberty(Path wlp, Path outputs) {
+    private Liberty(Path wlp, Path outputs, Path runnerWar) {
         this.wlp = wlp;
         this.outputs = outputs;
+        this.runnerWar = runnerWar;
     }
 
     /**
@@ -76,20 +79,19 @@ final class Liberty {
             run(dir, "unzip", "-q", "-o", zip.toString(), "-d", dir.toString());
         }
         Path servers = wlp.resolve("usr/servers");
-        // runner: the product's own runner configuration
-        Path runner = Files.createDirectories(servers.resolve(RUNNER + "/apps"));
-        Files.createDirectories(runner.resolveSibling("lib")); // the runner server.xml's private library
-        Path config = repoRoot.resolve("liberty-config/src/main/liberty/runner");
-        for (String file : RunnerRecipe.CONFIG_FILES.stream().filter(f -> f.endsWith(".xml")).toList()) {
-            Files.copy(config.resolve(file), runner.getParent().resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
+        // runner: the product's runner server, made of the bench's application as a parent makes it of its own
+        // (RunnerRecipe.writeUserDir: liberty-config's runner configuration, the library jars laid out)
+        Path runnerWar = dir.resolve("runner-app.war");
+        war(repoRoot.resolve("bench/target/runner.war"), runnerWar, "BenchTasks");
+        delete(servers.resolve(RUNNER));
+        RunnerRecipe.of(runnerWar).writeUserDir(wlp.resolve("usr"));
+        Path runner = servers.resolve(RUNNER);
         // the product's runner JVM options, then the benchmark's heap and any experiment (later ones win)
-        Files.writeString(runner.getParent().resolve("jvm.options"), Files.readString(config.resolve("jvm.options"))
+        Files.writeString(runner.resolve("jvm.options"), Files.readString(runner.resolve("jvm.options"))
                 + "\n" + JVM_OPTIONS + RUNNER_EXTRA + "\n");
-        war(repoRoot.resolve("bench/target/runner.war"), runner.resolve("app.war"), "BenchTasks");
         // this JVM is the runners' parent: the application it would have deployed is that WAR (a parent in Liberty
         // finds its own), which decides, for one, whether runners need the OpenTelemetry API
-        DeployedApplication.record(runner.resolve("app.war"));
+        DeployedApplication.record(runnerWar);
         // echo: the smallest server that runs a servlet, same HTTP endpoint settings
         Path echo = Files.createDirectories(servers.resolve(ECHO + "/apps"));
         Files.writeString(echo.getParent().resolve("server.xml"), """
@@ -109,7 +111,7 @@ final class Liberty {
         war(null, echo.resolve("echo.war"), "EchoServlet"); // by name: no servlet API here
         // experiment: Liberty closes a kept-alive connection after 100 requests by default (httpOptions
         // maxKeepAliveRequests); the same override goes to both servers so the floor stays comparable
-        for (Path server : List.of(runner.getParent(), echo.getParent())) {
+        for (Path server : List.of(runner, echo.getParent())) {
             Path override = server.resolve("configDropins/overrides/bench-keepalive.xml");
             if (unlimitedKeepAlive) {
                 Files.createDirectories(override.getParent());
@@ -132,7 +134,7 @@ final class Liberty {
                 Files.deleteIfExists(executor);
             }
         }
-        return new Liberty(wlp, dir.resolve("output"));
+        return new Liberty(wlp, dir.resolve("output"), runnerWar);
     }
 
     /**
@@ -179,13 +181,14 @@ final class Liberty {
      * Starts a server as the {@code process} backend starts its runners ({@link LibertyInstallation#serverCommand}).
      *
      * @param server the server name
-     * @param instance a name for this instance's output directory, prepared by {@link #outputOf}
+     * @param instance a name for this instance's output directory
      * @param env extra environment
+     * @param fresh whether to empty its output directory first (else {@link #outputOf} prepared it)
      * @return the process
      * @throws IOException when it cannot start
      */
-    Process startAsRunner(String server, String instance, Map<String, String> env) throws IOException {
-        return start(server, instance, env, false, LibertyInstallation.serverCommand(wlp, "run", server));
+    Process startAsRunner(String server, String instance, Map<String, String> env, boolean fresh) throws IOException {
+        return start(server, instance, env, fresh, LibertyInstallation.serverCommand(wlp, "run", server));
     }
 
     private Process start(String server, String instance, Map<String, String> env, boolean fresh,

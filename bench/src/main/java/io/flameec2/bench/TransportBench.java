@@ -621,7 +621,7 @@ public final class TransportBench {
             if (telemetry) {
                 all.putAll(BenchTelemetry.RUNNER_ENV);
             }
-            Process p = liberty.start(Liberty.RUNNER, "runner-" + runnerId, all);
+            Process p = liberty.startAsRunner(Liberty.RUNNER, "runner-" + runnerId, all, true);
             live.add(p);
             return Liberty.launched(p, "bench runner pid " + p.pid());
         }

@@ -45,7 +45,9 @@ import java.util.logging.Logger;
  * the single steps. Two experiments on the product, not in it (README "Runner cold start"): {@code no-implicit}
  * ({@code <cdi enableImplicitBeanArchives="false"/>}: CDI discovers nothing in jars without {@code beans.xml}) and
  * {@code no-scan} (that, and the WAR's library jars, FlameEC2's aside, moved out of {@code WEB-INF/lib} into a
- * Liberty private library, which annotation scanning skips).
+ * Liberty private library, which annotation scanning skips; both now in the product), {@code no-jndi} (the product
+ * without {@code jndi-1.0}: no managed thread factory, plain threads) and {@code no-concurrent} (without
+ * {@code concurrent-3.0} as well).
  *
  * <p>Run from the repository root, once built: {@code java -cp "bench/target/classes:bench/target/lib/*"
  * io.flameec2.bench.ColdStartBench [--rounds=3] [--variants=before,product,...] [--java25=/usr/lib/jvm/...]
@@ -78,6 +80,10 @@ public final class ColdStartBench {
                     true, List.of(), List.of(), false, false),
             new Variant("no-scan", "EXPERIMENT: no-implicit + the library jars in a private library",
                     true, List.of(), List.of(), false, false),
+            new Variant("no-jndi", "EXPERIMENT: product - jndi-1.0 (no managed thread factory: plain threads)",
+                    true, List.of("jndi-1.0"), List.of(), false, false),
+            new Variant("no-concurrent", "EXPERIMENT: no-jndi - concurrent-3.0", true,
+                    List.of("jndi-1.0", "concurrent-3.0"), List.of(), false, false),
             new Variant("product-25", "product on Java 25", true, List.of(), List.of(), true, false),
             new Variant("warm-aot-25", "+ warm workarea and AOT cache (JEP 483/514), trained once", true, List.of(),
                     List.of(), true, true));
@@ -163,6 +169,10 @@ public final class ColdStartBench {
             Liberty.delete(usr.getParent());
             if (v.product()) {
                 RunnerRecipe.of(war).writeUserDir(usr);
+                Path productXml = usr.resolve("servers/" + RunnerRecipe.SERVER + "/server.xml");
+                for (String f : v.dropFeatures()) {
+                    Files.writeString(productXml, Files.readString(productXml).replace("<feature>" + f + "</feature>", ""));
+                }
                 if (v.name().equals("no-scan")) {
                     libsOut(usr.resolve("servers/" + RunnerRecipe.SERVER));
                 }

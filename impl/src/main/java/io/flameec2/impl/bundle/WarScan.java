@@ -39,8 +39,12 @@ public final class WarScan {
     private static final List<String> BEANS_XMLS = List.of("WEB-INF/beans.xml", "WEB-INF/classes/META-INF/beans.xml");
     /** FlameEC2's own classes. */
     private static final String OWN = "io/flameec2/";
-    /** The one package of FlameEC2 whose classes name OpenTelemetry types, after checking the API is visible. */
-    private static final String OWN_TELEMETRY = "io/flameec2/impl/telemetry/";
+    /**
+     * FlameEC2's implementation: its classes that name OpenTelemetry types use them only after checking that the
+     * API is visible (its telemetry package), or only name them (this class's own constant). An application's
+     * classes may be in other packages under {@code io.flameec2}, and count.
+     */
+    private static final String OWN_IMPL = "io/flameec2/impl/";
     private static final Map<List<Object>, WarScan> KNOWN = new ConcurrentHashMap<>();
 
     /**
@@ -52,7 +56,7 @@ public final class WarScan {
      * @param containerTypes a class names a CDI, injection, interceptor or servlet-annotation type, or it holds a
      *     web fragment, web resources or a {@code META-INF/services/jakarta.*} service: it may matter to CDI or
      *     to the servlet container
-     * @param usesOpenTelemetry a class, not of FlameEC2's telemetry package, names an {@code io.opentelemetry} type
+     * @param usesOpenTelemetry a class, not of FlameEC2's implementation, names an {@code io.opentelemetry} type
      */
     public record Library(String entry, boolean ownOnly, boolean beansXml, boolean containerTypes,
             boolean usesOpenTelemetry) {
@@ -90,8 +94,8 @@ public final class WarScan {
     }
 
     /**
-     * Whether a class of the application, not of FlameEC2's telemetry package, names an {@code io.opentelemetry}
-     * type: in {@code WEB-INF/classes} or in a library jar.
+     * Whether a class of the application, not of FlameEC2's implementation, names an {@code io.opentelemetry} type:
+     * in {@code WEB-INF/classes} or in a library jar.
      *
      * @return whether one does
      */
@@ -202,7 +206,7 @@ public final class WarScan {
     }
 
     private static boolean usesOpenTelemetry(String classPath, byte[] bytes) {
-        return !classPath.startsWith(OWN_TELEMETRY) && WarFiles.contains(bytes, OPEN_TELEMETRY);
+        return !classPath.startsWith(OWN_IMPL) && WarFiles.contains(bytes, OPEN_TELEMETRY);
     }
 
     /** One pass over the bytes for every {@code jakarta/} name, checking what follows it. */

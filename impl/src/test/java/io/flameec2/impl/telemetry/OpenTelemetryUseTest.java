@@ -34,6 +34,23 @@ class OpenTelemetryUseTest {
     }
 
     @Test
+    void flameEc2sImplementationAsBuiltDoesNotCount() throws Exception {
+        // every class of this module as the build made it: one that only names the package (a constant) must not
+        // give every application's runners MicroProfile Telemetry (WarScan's own constant once did)
+        Path classes = Path.of(OpenTelemetryUse.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Map<String, byte[]> impl = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> all = Files.walk(classes)) {
+            for (Path p : (Iterable<Path>) all.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                impl.put(classes.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+            }
+        }
+        assertTrue(impl.keySet().stream().anyMatch(n -> n.startsWith("io/flameec2/impl/telemetry/")), impl.keySet()::toString);
+        assertFalse(OpenTelemetryUse.in(write(dir.resolve("impl.war"), Map.of(
+                "WEB-INF/classes/com/acme/Plain.class", classFile(TestWars.Plain.class),
+                "WEB-INF/lib/flame-ec2-impl.jar", zip(impl)))));
+    }
+
+    @Test
     void aClassOfTheWarOrOfOneOfItsLibrariesNamingAnOpenTelemetryTypeUsesIt() throws Exception {
         assertTrue(OpenTelemetryUse.in(write(dir.resolve("classes.war"), Map.of(
                 "WEB-INF/classes/com/acme/Plain.class", classFile(TestWars.Plain.class),

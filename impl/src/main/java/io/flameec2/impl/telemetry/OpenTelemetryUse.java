@@ -16,8 +16,8 @@ import java.util.logging.Logger;
 
 /**
  * Whether an application's own code uses the OpenTelemetry API: some class of its WAR ({@code WEB-INF/classes}, or
- * a jar of {@code WEB-INF/lib}) names a type of {@code io.opentelemetry}. FlameEC2's own classes that name one (this
- * package's) do not count: they use the API only after checking that it is visible.
+ * a jar of {@code WEB-INF/lib}) names a type of {@code io.opentelemetry}. The classes of FlameEC2's implementation
+ * ({@code io.flameec2.impl}) do not count: this package's use the API only after checking that it is visible.
  *
  * <p>Why: a runner whose application uses the API needs MicroProfile Telemetry loaded even with telemetry off, or
  * that code fails (a bean injecting a {@code Tracer} does not deploy; {@code Span.current()} fails at its call),

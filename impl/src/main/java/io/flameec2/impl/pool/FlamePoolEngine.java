@@ -78,9 +78,10 @@ public final class FlamePoolEngine implements Pool {
     /**
      * How long past {@code shutdown-timeout} a pool shutting down waits for its runners' stops before it
      * closes the backend anyway: a backend's stop is bounded by {@code shutdown-timeout}, plus the time to
-     * see the process or instance gone.
+     * see the process or instance gone. Longer than a remote runner's own grace (5 s), after which its stop
+     * terminates what did not exit: a stop still under way when the backend closes abandons its runner instead.
      */
-    static final Duration STOP_WAIT_GRACE = Duration.ofSeconds(5);
+    static final Duration STOP_WAIT_GRACE = Duration.ofSeconds(8);
 
     private final FlamePoolConfig config;
     private final FlameBackend backend;

@@ -428,7 +428,11 @@ final class RemoteRunnerHandle implements FlameRunnerHandle, EncodedCallSender, 
     private void finishStop(CompletableFuture<Void> done, StopReason reason) {
         stopHeartbeats();
         connection.close("the runner stopped");
-        launched.terminate();
+        if (!backendClosed.getAsBoolean()) {
+            // as in markLost: a closed backend abandons its runners (they stop when their parent falls silent);
+            // a pool that outlives its backend and stops a runner it lost must not reach for the instance then
+            launched.terminate();
+        }
         state.set(RunnerState.STOPPED);
         failInFlight(lost("it stopped (" + reason + ") before the call ended", null));
         LOG.info(() -> "flame runner " + id + " of pool '" + pool + "' stopped (" + reason + ")");

@@ -354,6 +354,19 @@ class RemoteBackendTest {
     }
 
     @Test
+    void aPoolThatOutlivesItsClosedBackendAndStopsItsLostRunnerTerminatesNothing() throws Exception {
+        FlameRunnerHandle runner = boot("r-1");
+        ThreadRunner remote = launcher.runners.get("r-1");
+        backend.close(); // the parent's backend goes; its pool, abandoned, still reacts to the loss it reports
+        await().atMost(Duration.ofSeconds(10)).until(() -> !lost.isEmpty());
+        runner.stop(StopReason.LOST, Duration.ofSeconds(1)).get(10, TimeUnit.SECONDS);
+        assertFalse(remote.killed.get(), "a closed backend abandons its runners, never terminates them");
+        await().atMost(Duration.ofSeconds(15)).until(() -> remote.exitReason != null); // it goes on its own
+        assertTrue(remote.exitReason.startsWith("parent lost"), remote.exitReason);
+        backend = backend("1.0");
+    }
+
+    @Test
     void heartbeatsKeepTheRunnerAlive() throws Exception {
         FlameRunnerHandle runner = boot("r-1");
         ThreadRunner remote = launcher.runners.get("r-1");

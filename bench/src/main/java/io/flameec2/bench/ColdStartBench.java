@@ -42,10 +42,7 @@ import java.util.logging.Logger;
  * the JVM's defaults), then {@code product} (what {@link RunnerRecipe} writes now: the server a parent makes of
  * itself), {@code warm} (plus its training: a warm workarea), {@code product-25} (product on Java 25) and
  * {@code warm-aot-25} (plus its training on Java 25: a warm workarea and the AOT cache); the ones in between are
- * the single steps. Two experiments on the product, not in it (README "Runner cold start"): {@code no-implicit}
- * ({@code <cdi enableImplicitBeanArchives="false"/>}: CDI discovers nothing in jars without {@code beans.xml}) and
- * {@code no-scan} (that, and the WAR's library jars, FlameEC2's aside, moved out of {@code WEB-INF/lib} into a
- * Liberty private library, which annotation scanning skips; both now in the product), {@code no-jndi} (the product
+ * the single steps. Experiments on the product, not in it (README "Runner cold start"): {@code no-jndi} (the product
  * without {@code jndi-1.0}: no managed thread factory, plain threads) and {@code no-concurrent} (without
  * {@code concurrent-3.0} as well).
  *
@@ -76,10 +73,6 @@ public final class ColdStartBench {
             new Variant("c1", "+ -XX:TieredStopAtLevel=1", false, List.of("mpTelemetry-2.0"), C1_SERIAL, false, false),
             new Variant("product", "what RunnerRecipe writes now", true, List.of(), List.of(), false, false),
             new Variant("warm", "+ a warm workarea (trained once)", true, List.of(), List.of(), false, true),
-            new Variant("no-implicit", "EXPERIMENT: product + <cdi enableImplicitBeanArchives=false/>",
-                    true, List.of(), List.of(), false, false),
-            new Variant("no-scan", "EXPERIMENT: no-implicit + the library jars in a private library",
-                    true, List.of(), List.of(), false, false),
             new Variant("no-jndi", "EXPERIMENT: product - jndi-1.0 (no managed thread factory: plain threads)",
                     true, List.of("jndi-1.0"), List.of(), false, false),
             new Variant("no-concurrent", "EXPERIMENT: no-jndi - concurrent-3.0", true,
@@ -173,14 +166,6 @@ public final class ColdStartBench {
                 for (String f : v.dropFeatures()) {
                     Files.writeString(productXml, Files.readString(productXml).replace("<feature>" + f + "</feature>", ""));
                 }
-                if (v.name().equals("no-scan")) {
-                    libsOut(usr.resolve("servers/" + RunnerRecipe.SERVER));
-                }
-                if (v.name().equals("no-implicit") || v.name().equals("no-scan")) {
-                    Path xml = usr.resolve("servers/" + RunnerRecipe.SERVER + "/server.xml");
-                    Files.writeString(xml, Files.readString(xml).replace("</server>",
-                            "<cdi enableImplicitBeanArchives=\"false\"/></server>"));
-                }
             } else {
                 Path server = Files.createDirectories(usr.resolve("servers/" + RunnerRecipe.SERVER + "/apps"))
                         .getParent();
@@ -202,35 +187,6 @@ public final class ColdStartBench {
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             }
         }
-    }
-
-    /**
-     * EXPERIMENT ({@code no-scan}): the WAR's library jars, FlameEC2's aside, moved into a private library of the
-     * runner server ({@code lib/}, {@code privateLibraryRef}), which Liberty's annotation scanning skips.
-     */
-    private static void libsOut(Path server) throws IOException {
-        Path war = server.resolve("apps/app.war");
-        Path slim = server.resolve("apps/slim.war");
-        Path lib = Files.createDirectories(server.resolve("lib"));
-        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(war));
-                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(slim))) {
-            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                String n = e.getName();
-                if (n.startsWith("WEB-INF/lib/") && n.endsWith(".jar") && !n.contains("flame-ec2-")) {
-                    Files.copy(in, lib.resolve(n.substring("WEB-INF/lib/".length())));
-                    continue;
-                }
-                out.putNextEntry(new java.util.zip.ZipEntry(n));
-                in.transferTo(out);
-                out.closeEntry();
-            }
-        }
-        Files.move(slim, war, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path xml = server.resolve("server.xml");
-        Files.writeString(xml, Files.readString(xml).replace("<classloader apiTypeVisibility=\"+third-party\"/>",
-                "<classloader apiTypeVisibility=\"+third-party\" privateLibraryRef=\"appLibs\"/>").replace(
-                "</server>", "<library id=\"appLibs\"><fileset dir=\"${server.config.dir}/lib\" includes=\"*.jar\"/>"
-                        + "</library></server>"));
     }
 
     private long floor(boolean on25) throws Exception {

@@ -9,11 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -56,7 +54,6 @@ final class ScanFreeLayout {
             """;
     /** Where the runner's copy of a WAR without a {@code beans.xml} gets one. */
     private static final String BEANS_XML_ENTRY = "WEB-INF/beans.xml";
-    private static final Map<List<Object>, Optional<ScanFreeLayout>> KNOWN = new ConcurrentHashMap<>();
 
     private final Set<String> moved;
     private final boolean addBeansXml;
@@ -67,7 +64,8 @@ final class ScanFreeLayout {
     }
 
     /**
-     * The layout of a WAR file's runner copy, when it can be used (remembered per file, size and time).
+     * The layout of a WAR file's runner copy, when it can be used (from {@link WarScan}, which reads a WAR file once
+     * per version).
      *
      * @param war a WAR file (an expanded WAR is used as it is)
      * @return the layout, or empty: the runner runs the WAR as it is
@@ -75,7 +73,7 @@ final class ScanFreeLayout {
      */
     static Optional<ScanFreeLayout> of(Path war) {
         try {
-            return Files.isRegularFile(war) ? WarFiles.perFile(KNOWN, war, ScanFreeLayout::plan) : Optional.empty();
+            return Files.isRegularFile(war) ? plan(war) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the application's WAR " + war, e);
         }

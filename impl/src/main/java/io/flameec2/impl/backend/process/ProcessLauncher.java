@@ -92,16 +92,20 @@ final class ProcessLauncher implements RunnerLauncher {
     /** Makes the runner server ready and starts its training, so that neither waits for a first call. */
     @Override
     public void prepare() throws IOException {
+        train(server());
+    }
+
+    /** The runner server, made ready on first use; the work directory checked every time. */
+    private RunnerServer server() throws IOException {
+        // the server is reused across launches, launchers and parent restarts, and runs with this user's rights:
+        // only safe while nobody but this user can change the directory, so check it every time
         ProcessWorkDir.prepare(workDir, workDirKey);
-        train(source.prepare(workDir));
+        return source.prepare(workDir);
     }
 
     @Override
     public LaunchedRunner launch(String runnerId, Map<String, String> env) throws Exception {
-        // the server is reused across launches, launchers and parent restarts, and runs with this user's rights:
-        // only safe while nobody but this user can change the directory, so check it every time
-        ProcessWorkDir.prepare(workDir, workDirKey);
-        RunnerServer u = source.prepare(workDir);
+        RunnerServer u = server();
         Path output = u.outputRoot().resolve(runnerId);
         Files.createDirectories(output);
         Path console = output.resolve("console.log");

@@ -133,6 +133,8 @@ class RetiringTest extends EngineTest {
     void anIdleRetiringRunnerIsNotReplacedWithoutDemand() {
         pool(config(2, 1));
         pool.submit(task("warm"), null).join();
+        // the caller hears its result before the engine counts the call done: idle means the engine's count is 0
+        await().atMost(5, SECONDS).until(() -> pool.snapshot().inFlight() == 0);
         FakeBackend.FakeRunner old = onlyRunner();
         old.retire("rebalance recommendation");
         await().atMost(5, SECONDS).until(() -> old.stoppedFor == StopReason.INTERRUPTED);

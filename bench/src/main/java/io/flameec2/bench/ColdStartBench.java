@@ -3,8 +3,9 @@ package io.flameec2.bench;
 import io.flameec2.FlamePoolConfig;
 import io.flameec2.event.BootPhases;
 import io.flameec2.event.RunnerReady;
-import io.flameec2.impl.bundle.RunnerTraining;
 import io.flameec2.impl.bundle.RunnerRecipe;
+import io.flameec2.impl.bundle.RunnerTraining;
+import io.flameec2.impl.bundle.WarmStart;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.impl.pool.PoolTelemetry;
 import io.flameec2.impl.remote.RemoteBackend;
@@ -42,9 +43,12 @@ import java.util.logging.Logger;
  * the JVM's defaults), then {@code product} (what {@link RunnerRecipe} writes now: the server a parent makes of
  * itself), {@code warm} (plus its training: a warm workarea), {@code product-25} (product on Java 25) and
  * {@code warm-aot-25} (plus its training on Java 25: a warm workarea and the AOT cache); the ones in between are
- * the single steps. Experiments on the product, not in it (README "Runner cold start"): {@code no-jndi} (the product
- * without {@code jndi-1.0}: no managed thread factory, plain threads) and {@code no-concurrent} (without
- * {@code concurrent-3.0} as well).
+ * the single steps. {@code inherit} and {@code inherit-aot-25} are the untrained product started with the training
+ * of {@code warm} / {@code warm-aot-25} inherited, as the first runners of a new build are ({@link WarmStart}; the
+ * same application here, so all of the AOT cache's classes match, where a new build's changed classes would not).
+ * Experiments on the product, not in it (README "Runner cold start"): {@code no-jndi} (the product without
+ * {@code jndi-1.0}: no managed thread factory, plain threads), {@code no-concurrent} (without {@code concurrent-3.0}
+ * as well) and {@code warm-aot-c1-25} ({@code warm-aot-25} with C1 only, as a pool's {@code env} can ask).
  *
  * <p>Run from the repository root, once built: {@code java -cp "bench/target/classes:bench/target/lib/*"
  * io.flameec2.bench.ColdStartBench [--rounds=3] [--variants=before,product,...] [--java25=/usr/lib/jvm/...]
@@ -59,7 +63,11 @@ public final class ColdStartBench {
 
     /** One runner configuration. */
     private record Variant(String name, String what, boolean product, List<String> dropFeatures,
-            List<String> jvmOptions, boolean java25, boolean trained) {
+            List<String> jvmOptions, boolean java25, boolean trained, boolean inherits) {
+        Variant(String name, String what, boolean product, List<String> dropFeatures, List<String> jvmOptions,
+                boolean java25, boolean trained) {
+            this(name, what, product, dropFeatures, jvmOptions, java25, trained, false);
+        }
     }
 
     private static final List<String> C1_SERIAL = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
@@ -77,9 +85,15 @@ public final class ColdStartBench {
                     true, List.of("jndi-1.0"), List.of(), false, false),
             new Variant("no-concurrent", "EXPERIMENT: no-jndi - concurrent-3.0", true,
                     List.of("jndi-1.0", "concurrent-3.0"), List.of(), false, false),
+            new Variant("inherit", "product untrained, with warm's training inherited (a new build's first runners)",
+                    true, List.of(), List.of(), false, false, true),
             new Variant("product-25", "product on Java 25", true, List.of(), List.of(), true, false),
             new Variant("warm-aot-25", "+ warm workarea and AOT cache (JEP 483/514), trained once", true, List.of(),
-                    List.of(), true, true));
+                    List.of(), true, true),
+            new Variant("warm-aot-c1-25", "EXPERIMENT: warm-aot-25 + JVM_ARGS=-XX:TieredStopAtLevel=1 (a pool's env)",
+                    true, List.of(), List.of("-XX:TieredStopAtLevel=1"), true, true),
+            new Variant("inherit-aot-25", "product-25 untrained, with warm-aot-25's training inherited", true,
+                    List.of(), List.of(), true, false, true));
 
     private final Liberty liberty;
     private final Path work;
@@ -253,9 +267,18 @@ public final class ColdStartBench {
             Path java = variant.java25() ? java25 : java17;
             all.put("JAVA_HOME", java.toString());
             Path output = liberty.outputOf("cold-" + variant.name());
-            if (variant.trained()) {
-                RunnerTraining.prepareRunner(userDirs.get(variant.name()).getParent(), RunnerRecipe.SERVER, java,
-                        output).ifPresent(o -> all.put("JVM_ARGS", o));
+            if (variant.trained() || variant.inherits()) {
+                Path dir = userDirs.get(variant.name()).getParent();
+                WarmStart warm = WarmStart.prepare(new RunnerTraining.Server(liberty.wlp, Optional.of(dir.resolve("usr")),
+                        RunnerRecipe.SERVER), dir, java, output);
+                warm.jvmOption().ifPresent(o -> all.put("JVM_ARGS", o));
+                if (warm.kind() != (variant.trained() ? WarmStart.Kind.TRAINED : WarmStart.Kind.INHERITED)) {
+                    throw new IllegalStateException(variant.name() + " would start " + warm.describe(java)
+                            + ": run it after the variant it inherits from (--variants=warm,inherit)");
+                }
+            }
+            if (variant.product() && !variant.jvmOptions().isEmpty()) { // as a pool's env JVM_ARGS=... adds them
+                all.merge("JVM_ARGS", String.join(" ", variant.jvmOptions()), (a, b) -> a + " " + b);
             }
             // the product's runners run bin/server with bash (LibertyInstallation.serverCommand); the steps before
             // it, like the floor, run it as a user types it

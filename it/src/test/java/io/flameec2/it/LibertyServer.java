@@ -86,6 +86,34 @@ public final class LibertyServer implements AutoCloseable {
     }
 
     /**
+     * Replaces a deployed WAR by another build of it, while the server is stopped ({@link #stop()}).
+     *
+     * @param appName the name given to {@link #deploy}
+     * @param war the new build
+     * @return this server
+     * @throws IOException when the WAR cannot be copied
+     */
+    public LibertyServer redeploy(String appName, Path war) throws IOException {
+        if (started) {
+            throw new IllegalStateException("stop " + name + " before replacing " + appName);
+        }
+        Files.copy(war, dir.resolve("apps/" + appName + ".war"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return this;
+    }
+
+    /**
+     * Stops the server and keeps it for another {@link #start}, as a user restarts a server with a new build.
+     *
+     * @throws Exception when {@code server stop} fails
+     */
+    public void stop() throws Exception {
+        if (started) {
+            run(wlp.resolve("bin/server").toString(), "stop", name);
+            started = false;
+        }
+    }
+
+    /**
      * Adds a line to the server's {@code jvm.options}; call before {@link #start()}.
      *
      * @param option such as {@code -Dflame.pools.proc.process.bundle=/tmp/b.zip}
@@ -154,6 +182,23 @@ public final class LibertyServer implements AutoCloseable {
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofMinutes(4)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The body of a GET on this server that must answer 200.
+     *
+     * @param path the path, including the context root
+     * @return the body
+     * @throws AssertionError naming the status and body when the answer is not 200
+     * @throws IOException when the server does not answer
+     * @throws InterruptedException when interrupted
+     */
+    public String getOk(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = get(path);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " on " + name + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
     }
 
     /**

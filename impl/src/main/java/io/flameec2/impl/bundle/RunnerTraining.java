@@ -20,13 +20,15 @@ import java.util.regex.Pattern;
 
 /**
  * What makes a runner server start faster, made once per runner server (per application build) by one
- * training run of that very server, and used by every later runner of it:
+ * training run of that very server, and used by every later runner of it ({@link WarmStart}; until it is done, by
+ * the runners of the next build of the application run by the same Liberty):
  * <ul>
  *   <li>a <b>warm workarea</b>: Open Liberty's {@code workarea} after a boot (its OSGi framework, feature
  *       resolution and annotation caches), copied into each new runner's own output directory, so a runner
  *       starts as a restarted server does, not as a server's first start;</li>
  *   <li>on Java {@value #MIN_FEATURE} and later, a JDK <b>AOT cache</b> (JEP 483, made in one step as of JEP
- *       514): the classes the JVM loaded and linked on its way to the join, mapped by later runners instead of
+ *       514): the classes the JVM loaded and linked on its way to the join (those of Liberty's OSGi bundles too:
+ *       about 93% of a runner's classes) and their method profiles (JEP 515), mapped by later runners instead of
  *       loaded again. On an older Java there is none (the log says which). A cache belongs to one Java build:
  *       its file is named by that Java's version, and a JVM that finds it does not match runs without it
  *       (HotSpot's default {@code -XX:AOTMode=auto}).</li>
@@ -45,6 +47,7 @@ public final class RunnerTraining {
     /** How long the training runner tries to join before it exits: enough for its TLS context and retries. */
     private static final Duration TRAINING_JOIN = Duration.ofSeconds(3);
     private static final Path NICE = Path.of("/usr/bin/nice");
+    private static final String INSTALLATION = "installation";
 
     private RunnerTraining() {
     }
@@ -140,27 +143,6 @@ public final class RunnerTraining {
     }
 
     /**
-     * What a new runner of a trained server gets: its output directory seeded with a copy of the warm
-     * workarea, and the JVM option of the AOT cache when there is one for its Java.
-     *
-     * @param dir the runner server's directory
-     * @param server the server's name
-     * @param javaHome the runner's Java
-     * @param output the runner's own {@code WLP_OUTPUT_DIR}, still empty
-     * @return the JVM options to add (the AOT cache's), empty when none
-     * @throws IOException when the workarea cannot be copied
-     */
-    public static Optional<String> prepareRunner(Path dir, String server, Path javaHome, Path output)
-            throws IOException {
-        Path warm = workarea(dir, javaHome);
-        if (Files.isDirectory(warm)) {
-            copyTree(warm, output.resolve(server).resolve("workarea"));
-        }
-        Path cache = aotCache(dir, javaHome);
-        return supported(javaHome) && Files.isRegularFile(cache) ? Optional.of(useOption(cache)) : Optional.empty();
-    }
-
-    /**
      * Trains a runner server, unless it was trained for this Java: one run of it, whose workarea becomes the
      * warm workarea and which, on Java {@value #MIN_FEATURE}+, writes the AOT cache.
      *
@@ -237,6 +219,9 @@ public final class RunnerTraining {
         } else {
             made += "; no AOT cache: Java " + javaVersion(javaHome).orElse("?") + " is older than " + MIN_FEATURE;
         }
+        // which Liberty trained it: only runners of that installation may inherit its workarea (WarmStart)
+        Files.writeString(dir.resolve("warm").resolve(INSTALLATION + "-" + versionName(javaHome)),
+                server.wlp().toRealPath().toString(), StandardCharsets.UTF_8);
         // last: the workarea's presence means "trained"
         try {
             Files.move(workarea, workarea(dir, javaHome), StandardCopyOption.ATOMIC_MOVE);
@@ -250,21 +235,24 @@ public final class RunnerTraining {
         return true;
     }
 
-    private static String versionName(Path javaHome) {
-        return javaVersion(javaHome).orElse("unknown").replaceAll("[^A-Za-z0-9._-]", "_");
+    /**
+     * The Liberty installation that trained a runner server for a Java, as recorded by its training.
+     *
+     * @param dir the runner server's directory
+     * @param javaHome the runners' Java
+     * @return the installation's real path, empty when untrained or trained before it was recorded
+     */
+    public static Optional<String> trainedBy(Path dir, Path javaHome) {
+        try {
+            return Optional.of(Files.readString(dir.resolve("warm").resolve(INSTALLATION + "-" + versionName(javaHome)),
+                    StandardCharsets.UTF_8).trim());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (java.util.stream.Stream<Path> all = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+    private static String versionName(Path javaHome) {
+        return javaVersion(javaHome).orElse("unknown").replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     private static void deleteTree(Path root) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flameec2.it.LibertyServer;
 import io.flameec2.it.process.RunnerBundle;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -45,9 +44,7 @@ class InheritedRemoteMethodIT {
     }
 
     private static String get(String path) throws Exception {
-        HttpResponse<String> r = server.get("/app" + path);
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return server.getOk("/app" + path);
     }
 
     @Test

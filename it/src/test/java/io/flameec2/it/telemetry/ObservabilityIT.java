@@ -95,9 +95,7 @@ class ObservabilityIT {
     }
 
     private static String get(String path) throws Exception {
-        HttpResponse<String> r = server.get(path);
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return server.getOk(path);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.flameec2.impl.backend.process;
 
 import io.flameec2.impl.bundle.LibertyInstallation;
 import io.flameec2.impl.bundle.RunnerTraining;
+import io.flameec2.impl.bundle.WarmStart;
 import io.flameec2.impl.remote.JoinOrigin;
 import io.flameec2.impl.remote.common.RunnerEnv;
 import io.flameec2.impl.remote.RunnerLauncher;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -34,7 +34,8 @@ import java.util.logging.Logger;
  * <p>The runner server is made ready when the pool is created ({@link #prepare}), and its training
  * ({@link RunnerTraining}) starts then, in the background, at the lowest CPU priority: runners launched once it is
  * done start with its warm workarea and, on Java 25+, its AOT cache (README "Benchmarks": what each saves), and a
- * first call made a little after the parent started boots its runner trained.
+ * first call made a little after the parent started boots its runner trained. Runners launched before it is
+ * done start with the training of another build run by the same Liberty, when there is one ({@link WarmStart}).
  */
 final class ProcessLauncher implements RunnerLauncher {
 
@@ -115,9 +116,11 @@ final class ProcessLauncher implements RunnerLauncher {
         backend.put("WLP_OUTPUT_DIR", output.toString());
         backend.put("JAVA_HOME", javaHome.toString());
         u.userDir().ifPresent(usr -> backend.put("WLP_USER_DIR", usr.toString()));
-        Optional<String> aot = RunnerTraining.prepareRunner(u.home(), u.name(), javaHome, output);
-        aot.ifPresent(option -> backend.put("JVM_ARGS", (poolEnv.getOrDefault("JVM_ARGS", "") + " " + option).trim()));
-        logWarmState(u, aot.isPresent());
+        WarmStart warm = WarmStart.prepare(new RunnerTraining.Server(u.wlp(), u.userDir(), u.name()), u.home(),
+                javaHome, output);
+        warm.jvmOption().ifPresent(option -> backend.put("JVM_ARGS",
+                (poolEnv.getOrDefault("JVM_ARGS", "") + " " + option).trim()));
+        logWarmState(warm);
         train(u);
         // Not the parent's environment: it may hold cloud credentials, and a parent that is itself a Liberty server
         // has server variables (WLP_USER_DIR, JVM_ARGS, LOG_DIR...) that would point the runner at its server.
@@ -133,14 +136,9 @@ final class ProcessLauncher implements RunnerLauncher {
         return new LocalProcess(runnerId, process, console, messages);
     }
 
-    /** Says once per change how runners start: cold, warm, with or without the AOT cache and why. */
-    private void logWarmState(RunnerServer u, boolean aot) {
-        boolean warm = RunnerTraining.trained(u.home(), javaHome);
-        String state = !warm ? "cold (the runner server is not trained yet)"
-                : aot ? "with a warm workarea and the AOT cache " + RunnerTraining.aotCache(u.home(), javaHome)
-                : RunnerTraining.supported(javaHome) ? "with a warm workarea; no AOT cache (its training made none)"
-                : "with a warm workarea; no AOT cache: Java " + RunnerTraining.javaVersion(javaHome).orElse("?")
-                        + " at " + javaHome + " is older than " + RunnerTraining.MIN_FEATURE;
+    /** Says once per change how runners start: cold, warm (own or inherited), with or without the AOT cache. */
+    private void logWarmState(WarmStart warm) {
+        String state = warm.describe(javaHome);
         if (!state.equals(lastWarmState)) {
             lastWarmState = state;
             LOG.info(() -> "flame pool '" + pool + "': runners start " + state);

@@ -175,7 +175,9 @@ User=${RUNNER_USER}
 Group=${RUNNER_USER}
 EnvironmentFile=${ENV_FILE}
 WorkingDirectory=${OUTPUT_DIR}
-ExecStart=${FLAME_HOME}/wlp/bin/server run ${server}
+# with bash (this script's shell, so the image has it), not bin/server's #!/bin/sh: where that is dash (Debian,
+# Ubuntu) it reads Liberty's jvm.options a byte per system call, most of a second of the boot
+ExecStart=${BASH} ${FLAME_HOME}/wlp/bin/server run ${server}
 # the runner stops on idle, parent loss or request: the instance goes with it ('+': as root, not as the user)
 ExecStopPost=+/usr/bin/systemctl --no-block poweroff
 NoNewPrivileges=yes

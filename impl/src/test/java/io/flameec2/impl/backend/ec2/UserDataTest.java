@@ -39,7 +39,8 @@ class UserDataTest {
         assertTrue(script.startsWith("#!/bin/bash\n"));
         assertTrue(script.contains("readonly BUNDLE_URL='" + PRESIGNED + "'"));
         assertTrue(script.contains("readonly BUNDLE_FORMAT=zip"));
-        assertTrue(script.contains("ExecStart=${FLAME_HOME}/wlp/bin/server run ${server}"));
+        assertTrue(script.contains("ExecStart=${BASH} ${FLAME_HOME}/wlp/bin/server run ${server}"),
+                "bin/server under bash, as process runners run it, not under the image's /bin/sh");
         assertTrue(script.contains("ExecStopPost=+/usr/bin/systemctl --no-block poweroff"), "as root, not as the user");
         assertTrue(script.contains("User=${RUNNER_USER}"));
         assertTrue(script.contains("readonly RUNNER_USER=flame-runner"));

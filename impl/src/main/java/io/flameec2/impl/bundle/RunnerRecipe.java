@@ -37,7 +37,7 @@ public final class RunnerRecipe {
     public static final List<String> CONFIG_FILES = List.of("server.xml", "jvm.options", "telemetry-true.xml",
             "telemetry-false.xml", "telemetry-api-on.xml");
     /** Bumped when the layout of what is built from a recipe changes, so old cache entries are not reused. */
-    private static final String FORMAT = "flame-runner-recipe-3";
+    private static final String FORMAT = "flame-runner-recipe-4";
     private static final Map<List<Object>, String> WAR_HASHES = new ConcurrentHashMap<>();
 
     private final Path war;
@@ -106,7 +106,7 @@ public final class RunnerRecipe {
 
     /**
      * Writes a Liberty user directory holding the runner server: {@code servers/flamerunner/server.xml} (with
-     * its {@code jvm.options} and telemetry include) and {@code servers/flamerunner/apps/app.war} (a copy: the
+     * its {@code jvm.options} and telemetry include, and {@link RunnerTraining#IMAGE_SCRIPT} for images) and {@code servers/flamerunner/apps/app.war} (a copy: the
      * parent's WAR may be replaced while runners run), laid out so that Liberty does not scan its library jars
      * when that is safe ({@link ScanFreeLayout}: then with {@code lib/} and {@code scan-free.xml}).
      *
@@ -119,6 +119,9 @@ public final class RunnerRecipe {
         for (Map.Entry<String, byte[]> file : config.entrySet()) {
             Files.write(server.resolve(file.getKey()), file.getValue());
         }
+        // for a pre-baked image: its training, run where the runners will run (README "EC2 backend")
+        Files.writeString(server.resolve(RunnerTraining.IMAGE_SCRIPT), RunnerTraining.imageScript(SERVER),
+                StandardCharsets.UTF_8);
         Path app = server.resolve("apps/app.war");
         Files.createDirectories(server.resolve(ScanFreeLayout.LIB)); // the runner server.xml's private library
         Optional<ScanFreeLayout> layout = ScanFreeLayout.of(war);

@@ -48,6 +48,10 @@ public final class RunnerTraining {
     private static final Duration TRAINING_JOIN = Duration.ofSeconds(3);
     private static final Path NICE = Path.of("/usr/bin/nice");
     private static final String INSTALLATION = "installation";
+    /** The training script in a runner server's directory ({@link #imageScript}). */
+    public static final String IMAGE_SCRIPT = "train-image.sh";
+    /** The file in a workarea trained by {@link #IMAGE_SCRIPT}, which the user-data reads. */
+    public static final String IMAGE_MARK = "flame-training";
 
     private RunnerTraining() {
     }
@@ -174,7 +178,7 @@ public final class RunnerTraining {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("FLAME_") || k.startsWith("WLP_") || k.equals("JVM_ARGS")
                 || k.equals("JAVA_TOOL_OPTIONS") || k.startsWith("OTEL_"));
-        env.putAll(trainingEnv());
+        env.putAll(trainingEnv(Integer.toString(freePort())));
         env.put("JAVA_HOME", javaHome.toString());
         env.put("WLP_OUTPUT_DIR", output.toString());
         server.userDir().ifPresent(usr -> env.put("WLP_USER_DIR", usr.toString()));
@@ -267,9 +271,10 @@ public final class RunnerTraining {
      * The environment of the training runner: a runner whose parent is a closed loopback port, so it boots
      * all the way to its join attempts and exits at its boot timeout.
      *
+     * @param httpPort the runner's HTTP port ({@link RunnerEnv#HTTP_PORT})
      * @return the {@link RunnerEnv} variables
      */
-    static Map<String, String> trainingEnv() {
+    static Map<String, String> trainingEnv(String httpPort) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(RunnerEnv.RUNNER, "true");
         env.put(RunnerEnv.RUNNER_ID, "aot-training");
@@ -280,8 +285,58 @@ public final class RunnerTraining {
         env.put(RunnerEnv.JOIN_TOKEN, "aot-training");
         env.put(RunnerEnv.BOOT_TIMEOUT_MS, Long.toString(TRAINING_JOIN.toMillis()));
         env.put(RunnerEnv.SHUTDOWN_TIMEOUT_MS, "30000");
-        env.put(RunnerEnv.HTTP_PORT, Integer.toString(freePort()));
+        env.put(RunnerEnv.HTTP_PORT, httpPort);
         return env;
+    }
+
+    /**
+     * The script that trains a runner server where its runners will run, shipped in the runner server's directory
+     * as {@value #IMAGE_SCRIPT}: the same training run, for a pre-baked EC2 image (README "EC2 backend"), whose
+     * paths must be the instances' own (a Liberty workarea holds its installation's paths; Liberty starts clean
+     * from one made elsewhere). It leaves the warm workarea in {@code WLP_OUTPUT_DIR} (default
+     * {@code /opt/flame/output}, the user-data's) with a {@value #IMAGE_MARK} file saying what trained it, and on
+     * Java {@value #MIN_FEATURE}+ the AOT cache (its argument, default {@code /opt/flame/runner.aot}); the
+     * user-data uses both when the image's bundle is the one a runner is asked to run.
+     *
+     * @param server the server's name
+     * @return the bash script
+     */
+    public static String imageScript(String server) {
+        StringBuilder exports = new StringBuilder();
+        trainingEnv("${FLAME_HTTP_PORT:-9080}").forEach((k, v) -> exports.append("export ").append(k).append("=\"")
+                .append(v).append("\"\n"));
+        return """
+                #!/bin/bash
+                # FlameEC2: trains this runner server where its runners will run, such as a pre-baked EC2 image (README
+                # "EC2 backend"): one boot in runner mode whose parent cannot be reached; it stops by itself. Leaves
+                # Liberty's warm workarea in WLP_OUTPUT_DIR (default /opt/flame/output) and, on Java %3$d and later, the
+                # JDK AOT cache at $1 (default /opt/flame/runner.aot). Run it as root once the bundle is unpacked.
+                set -euo pipefail
+                server_dir=$(cd "$(dirname "$0")" && pwd)
+                wlp=$(cd "${server_dir}/../../.." && pwd)
+                if [ ! -f "${wlp}/bin/server" ]; then
+                  echo "no Liberty installation at ${wlp}: run this script from an unpacked runner bundle" >&2
+                  exit 2
+                fi
+                export WLP_OUTPUT_DIR=${WLP_OUTPUT_DIR:-/opt/flame/output}
+                aot=${1:-/opt/flame/runner.aot}
+                java=${JAVA_HOME:+${JAVA_HOME}/bin/}java
+                version=$("${java}" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')
+                unset JVM_ARGS
+                if [ "${version%%%%.*}" -ge %3$d ] 2>/dev/null; then
+                  export JVM_ARGS="-XX:AOTCacheOutput=${aot}"
+                fi
+                %2$s
+                rm -rf "${WLP_OUTPUT_DIR:?}/%1$s/workarea"
+                # the runner exits with an error status (it never joined): what counts is the workarea it leaves
+                bash "${wlp}/bin/server" run %1$s || true
+                if [ ! -d "${WLP_OUTPUT_DIR}/%1$s/workarea" ]; then
+                  echo "the training run left no workarea in ${WLP_OUTPUT_DIR}/%1$s: see its logs there" >&2
+                  exit 1
+                fi
+                echo "trained in this image on $(date -u +%%FT%%TZ) by Java ${version}" > "${WLP_OUTPUT_DIR}/%1$s/workarea/%4$s"
+                echo "runner server %1$s trained: workarea in ${WLP_OUTPUT_DIR}/%1$s/workarea${JVM_ARGS:+, AOT cache ${aot}}"
+                """.formatted(server, exports.toString().strip(), MIN_FEATURE, IMAGE_MARK);
     }
 
     private static int freePort() {

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,47 @@ class RunnerTrainingTest {
         assertEquals(WarmStart.Kind.COLD, start.kind());
         assertEquals(Optional.empty(), start.jvmOption());
         assertFalse(Files.exists(output.resolve("flamerunner")));
+    }
+
+    @Test
+    void theImageScriptTrainsTheBundleWhereItIsAndMarksTheWorkarea() throws Exception {
+        for (String version : List.of("25.0.1", "17.0.15")) {
+            Path bundle = tmp.resolve("bundle-" + version);
+            Path wlp = TrainingFixture.server(bundle, "wlp").wlp();
+            Path script = Files.createDirectories(wlp.resolve("usr/servers/flamerunner"))
+                    .resolve(RunnerTraining.IMAGE_SCRIPT);
+            Files.writeString(script, RunnerTraining.imageScript("flamerunner"));
+            Path java = Files.createDirectories(bundle.resolve("jdk/bin")).resolve("java");
+            Files.writeString(java, "#!/bin/sh\necho '    java.version = " + version + "' >&2\n");
+            java.toFile().setExecutable(true);
+            Path output = bundle.resolve("output");
+            Path aot = bundle.resolve("runner.aot");
+
+            String out = run(Map.of("WLP_OUTPUT_DIR", output.toString(), "JAVA_HOME", java.getParent().getParent()
+                    .toString()), "bash", script.toString(), aot.toString());
+
+            String mark = Files.readString(output.resolve("flamerunner/workarea/" + RunnerTraining.IMAGE_MARK));
+            assertTrue(mark.startsWith("trained in this image on ") && mark.contains("by Java " + version), mark);
+            assertEquals(version.startsWith("25"), Files.isRegularFile(aot), "an AOT cache on Java 25 only: " + out);
+            assertEquals("aot-training", Files.readString(bundle.resolve("runner-id")).trim(),
+                    "it ran as the training runner");
+        }
+    }
+
+    @Test
+    void theImageScriptIsCleanBash(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve(RunnerTraining.IMAGE_SCRIPT), RunnerTraining.imageScript("flamerunner"));
+        assertEquals("", run(Map.of(), "shellcheck", "--severity=style", "--shell=bash", script.toString()));
+    }
+
+    private static String run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + out);
+        return out;
     }
 
     private Path java(String version) throws IOException {

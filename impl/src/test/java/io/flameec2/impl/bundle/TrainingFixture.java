@@ -23,7 +23,8 @@ final class TrainingFixture {
      * A Liberty installation whose {@code bin/server run} does what a training run leaves behind: a workarea in
      * its output directory (framework state, and what Liberty keeps of the application: an annotation cache, an
      * extracted jar, a lock file) and, when asked by {@code -XX:AOTCacheOutput}, the cache file; it counts its
-     * runs in {@code tmp/runs} and keeps its {@code JVM_ARGS} in {@code tmp/jvm-args}.
+     * runs in {@code tmp/runs} and keeps its {@code JVM_ARGS} and runner id in {@code tmp/jvm-args} and
+     * {@code tmp/runner-id}.
      */
     static RunnerTraining.Server server(Path tmp, String name) throws IOException {
         Path wlp = tmp.resolve(name);
@@ -32,6 +33,7 @@ final class TrainingFixture {
                 #!/bin/sh
                 n=$(cat "%1$s/runs" 2>/dev/null || echo 0); echo $((n + 1)) > "%1$s/runs"
                 echo "$JVM_ARGS" > "%1$s/jvm-args"
+                echo "$FLAME_RUNNER_ID" > "%1$s/runner-id"
                 test "$FLAME_RUNNER" = true || exit 3
                 w="$WLP_OUTPUT_DIR/$2/workarea"
                 mkdir -p "$w/platform" "$w/org.eclipse.osgi/10/data" "$w/org.eclipse.osgi/43/data/anno/A_app_A" \\

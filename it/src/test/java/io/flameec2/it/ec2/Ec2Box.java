@@ -58,6 +58,7 @@ public final class Ec2Box implements AutoCloseable {
     private final ExecutorService lifecycle = Executors.newCachedThreadPool(daemon("fec2-lifecycle"));
     private final Path root;
     private final Map<String, BoxInstance> instances = new ConcurrentHashMap<>();
+    private final Map<String, Path> images = new ConcurrentHashMap<>();
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final List<Map<String, String>> runRequests = new CopyOnWriteArrayList<>();
@@ -206,7 +207,6 @@ public final class Ec2Box implements AutoCloseable {
         return List.copyOf(runRequests);
     }
 
-    /** @return every instance launched, terminated ones included */
     /**
      * The box's network, for tests that add hosts of their own to the runners' subnet.
      *
@@ -216,6 +216,19 @@ public final class Ec2Box implements AutoCloseable {
         return network;
     }
 
+    /**
+     * Registers an image: an instance launched from it boots with a copy of {@code opt} as its {@code /opt}, as
+     * one of an AMI baked with files there would (a pre-baked image, README "EC2 backend"). Instances of other
+     * images boot with an empty {@code /opt}.
+     *
+     * @param imageId the image id, such as {@code ami-0baked}
+     * @param opt the image's {@code /opt}
+     */
+    public void image(String imageId, Path opt) {
+        images.put(imageId, opt);
+    }
+
+    /** @return every instance launched, terminated ones included */
     public List<BoxInstance> instances() {
         return instances.values().stream().sorted(Comparator.comparingInt(i -> i.index)).toList();
     }
@@ -447,7 +460,14 @@ public final class Ec2Box implements AutoCloseable {
 
     private void bootLocked(BoxInstance i) {
         try {
-            Files.createDirectories(i.dir.resolve("opt"));
+            Path opt = Files.createDirectories(i.dir.resolve("opt"));
+            Path baked = images.get(i.imageId);
+            if (baked != null) { // owners and modes as baked
+                Process copy = new ProcessBuilder("cp", "-a", baked + "/.", opt.toString()).inheritIO().start();
+                if (copy.waitFor() != 0) {
+                    throw new IOException("cannot copy image " + i.imageId + " from " + baked);
+                }
+            }
             Files.createDirectories(i.dir.resolve("systemd"));
             Path shims = Files.createDirectories(i.dir.resolve("shims"));
             Files.writeString(i.console(), "[box] " + Instant.now() + " instance " + i.id + " booting at " + i.address
@@ -473,7 +493,10 @@ public final class Ec2Box implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             LOG.info(() -> "box: " + i.id + " running user-data in namespace " + i.namespace);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             LOG.log(Level.WARNING, "box: " + i.id + " failed to boot", e);
             appendConsole(i, "[box] boot failed: " + e);
             stop(i, "the box failed to boot it: " + e.getMessage());

@@ -2,6 +2,7 @@ package io.flameec2.it.ec2;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -213,8 +214,72 @@ class Ec2EndToEndIT {
         assertTrue(instance.stateReason.contains("powered itself off"), instance.stateReason);
     }
 
+    /**
+     * A pre-baked image (README "EC2 backend"): the parent's own bundle unpacked into the image's
+     * {@code /opt/flame} beside its SHA-256, and trained there by the bundle's {@code train-image.sh} at the very
+     * paths instances see. A runner launched from that image downloads nothing, and Liberty starts from the
+     * trained workarea (a clean start would have removed the training's mark from it), then runs calls.
+     */
+    @Test
+    void aRunnerOfAPreBakedTrainedImageDownloadsNothingAndStartsFromItsTraining() throws Exception {
+        // the parent uploads its bundle when the pool is created; a pool of the base image does it here
+        pool = pool("bake", libertyBundle, Duration.ofMinutes(3), Map.of());
+        String key = await().atMost(Duration.ofMinutes(3)).until(() -> fx.s3Client.listObjectsV2(b -> b
+                .bucket(BoxFixture.BUCKET).prefix("e2e/runner-" + APP_VERSION + "-")).contents().stream()
+                .map(o -> o.key()).filter(k -> k.matches("e2e/runner-" + APP_VERSION + "-[0-9a-f]{16}-ol.*\\.zip"))
+                .findFirst(), Optional::isPresent).orElseThrow();
+        pool.shutdown().orTimeout(2, TimeUnit.MINUTES).join();
+        String sha = fx.s3Client.headObject(b -> b.bucket(BoxFixture.BUCKET).key(key)).metadata().get("flame-sha256");
+        Path zip = work.resolve("baked.zip");
+        fx.s3Client.getObject(b -> b.bucket(BoxFixture.BUCKET).key(key), zip);
+
+        // the image builder's steps, README's recipe: Java (the host's), the bundle and its digest, the training
+        Path opt = work.resolve("image-baked/opt");
+        Path home = Files.createDirectories(opt.resolve("flame"));
+        Sh.run("unzip", "-q", zip.toString(), "-d", home.toString());
+        Files.writeString(home.resolve("bundle.sha256"), sha + "\n");
+        // trained where instances see it: the image's /opt mounted on /opt in a mount namespace of its own
+        String trained = Sh.run("unshare", "--mount", "bash", "-c", "mount --bind '" + opt + "' /opt && unset JAVA_HOME"
+                + " && FLAME_HTTP_PORT=" + freePort() + " bash /opt/flame/wlp/usr/servers/flamerunner/train-image.sh");
+        Path mark = home.resolve("output/flamerunner/workarea/flame-training");
+        assertTrue(Files.isRegularFile(mark), "the training's mark in its workarea:\n" + trained);
+        fx.box.image("ami-0baked", opt);
+
+        events.clear();
+        pool = pool("baked", libertyBundle, Duration.ofMinutes(3), Map.of(), Map.of("flame.ec2.image-id", "ami-0baked"));
+        Object answer = pool.submit(new FlameInvocation.Closure(new E2eTask(7)), Duration.ofMinutes(4))
+                .get(5, TimeUnit.MINUTES);
+        BoxInstance instance = fx.box.instances().get(fx.box.instances().size() - 1);
+        assertEquals("ami-0baked", instance.imageId);
+        assertEquals("42 from " + instance.tagsCopy().get("flame:runner-id") + " on port 9080", answer);
+        String console = instance.consoleOutput();
+        assertTrue(console.contains("bundle " + sha + " is pre-baked in this image: not downloading it"), console);
+        assertFalse(console.contains("downloading bundle"), console);
+        assertTrue(console.contains("the runner starts with the workarea trained in this image (trained in this image"),
+                console);
+        assertTrue(Files.isRegularFile(instance.dir.resolve("opt/flame/output/flamerunner/workarea/flame-training")),
+                "Liberty kept the trained workarea: it did not start clean");
+        RunnerReady ready = events.stream().filter(RunnerReady.class::isInstance).map(RunnerReady.class::cast)
+                .findFirst().orElseThrow();
+        LOG.info("box e2e: runner of the pre-baked, trained image joined in " + ready.bootTime().toMillis() + " ms ("
+                + ready.phases().describe() + ")");
+        assertTrue(ready.phases().get("bundle") != null, ready.phases().describe());
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     private FlamePoolEngine pool(String name, URI bundle, Duration bootTimeout, Map<String, String> env) {
+        return pool(name, bundle, bootTimeout, env, Map.of());
+    }
+
+    private FlamePoolEngine pool(String name, URI bundle, Duration bootTimeout, Map<String, String> env,
+            Map<String, String> overrides) {
         Map<String, String> settings = BoxHarness.ec2Settings(fx, "e2e-" + name, bundle);
+        settings.putAll(overrides);
         if (!env.isEmpty()) {
             settings.put("flame.ec2.env", String.join(",", env.entrySet().stream()
                     .map(en -> en.getKey() + "=" + en.getValue()).toList()));

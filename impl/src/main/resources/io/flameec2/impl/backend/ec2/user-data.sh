@@ -25,6 +25,7 @@ readonly OUTPUT_DIR=/opt/flame/output
 readonly RUNNER_USER=flame-runner
 readonly UNIT=flame-runner.service
 readonly BAKED_SHA256_FILE=/opt/flame/bundle.sha256
+readonly AOT_CACHE=/opt/flame/runner.aot
 # milliseconds of this machine's clock when the user-data started: the end of the "instance" phase
 started_ms=$(date +%s%3N)
 boot_marks="instance=${started_ms}"
@@ -146,6 +147,23 @@ install -d -o "${RUNNER_USER}" -g "${RUNNER_USER}" -m 0750 "${OUTPUT_DIR}"
 chown -R "root:${RUNNER_USER}" "${FLAME_HOME}/wlp"
 chmod -R u+rwX,g+rX,g-w,o-rwx "${FLAME_HOME}/wlp"
 log "runner runs as user ${RUNNER_USER} ($(id -u "${RUNNER_USER}")), writing to ${OUTPUT_DIR} only"
+# A pre-baked image may hold its runner's training, made as root by the bundle's train-image.sh (README "EC2
+# backend"): Liberty's warm workarea in OUTPUT_DIR and, on Java 25+, the JDK AOT cache. Used for the image's
+# own bundle only: a runner of another build starts clean.
+trained_mark=${OUTPUT_DIR}/${server}/workarea/flame-training
+if [ -n "${baked}" ] && [ -f "${trained_mark}" ]; then
+  chown -R "${RUNNER_USER}:${RUNNER_USER}" "${OUTPUT_DIR}/${server}"
+  log "the runner starts with the workarea trained in this image ($(head -c 200 "${trained_mark}"))"
+else
+  rm -rf "${OUTPUT_DIR:?}/${server}"
+fi
+aot_cache=
+if [ -n "${baked}" ] && [ -f "${AOT_CACHE}" ]; then
+  chown "root:${RUNNER_USER}" "${AOT_CACHE}"
+  chmod 0640 "${AOT_CACHE}"
+  aot_cache=${AOT_CACHE}
+  log "the runner maps the AOT cache ${AOT_CACHE} trained in this image (when its Java is the one that made it)"
+fi
 mark bundle
 
 # the runner joins its parent from this address (the parent checks it); logged for debugging
@@ -158,6 +176,11 @@ cat > "${ENV_FILE}" <<'FLAME_ENV'
 {{ENV_FILE}}
 FLAME_ENV
 echo "WLP_OUTPUT_DIR=${OUTPUT_DIR}" >> "${ENV_FILE}"
+if [ -n "${aot_cache}" ]; then
+  # the pool's own JVM_ARGS, extended (in an environment file the later assignment wins)
+  pool_jvm_args=$(sed -n "s/^JVM_ARGS='\(.*\)'\$/\1/p" "${ENV_FILE}" | tail -n 1)
+  echo "JVM_ARGS='${pool_jvm_args:+${pool_jvm_args} }-XX:AOTCache=${aot_cache}'" >> "${ENV_FILE}"
+fi
 echo "FLAME_BOOT_MARKS=${boot_marks}" >> "${ENV_FILE}"
 chmod 0600 "${ENV_FILE}"
 umask 022

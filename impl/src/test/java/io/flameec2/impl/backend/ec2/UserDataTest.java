@@ -115,6 +115,17 @@ class UserDataTest {
     }
 
     @Test
+    void anImagesTrainingIsUsedOnlyWithItsOwnBundle() {
+        String script = UserData.render("r-7", PRESIGNED, null, null, 9080, env());
+        int workarea = script.indexOf("if [ -n \"${baked}\" ] && [ -f \"${trained_mark}\" ]; then");
+        assertTrue(workarea > 0, "the trained workarea only with the image's own bundle");
+        assertTrue(script.indexOf("rm -rf \"${OUTPUT_DIR:?}/${server}\"", workarea) > workarea,
+                "a runner of another build starts clean");
+        assertTrue(script.contains("if [ -n \"${baked}\" ] && [ -f \"${AOT_CACHE}\" ]; then"));
+        assertTrue(script.indexOf("-XX:AOTCache=${aot_cache}") < script.indexOf("systemctl start"));
+    }
+
+    @Test
     void quotingSurvivesSingleQuotes() throws Exception {
         assertEquals("it's", run(Path.of("."), "bash", "-c", "printf %s " + UserData.quote("it's")));
     }

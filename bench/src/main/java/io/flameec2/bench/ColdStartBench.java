@@ -273,7 +273,7 @@ public final class ColdStartBench {
                         RunnerRecipe.SERVER), dir, java, output);
                 warm.jvmOption().ifPresent(o -> all.put("JVM_ARGS", o));
                 if (warm.kind() != (variant.trained() ? WarmStart.Kind.TRAINED : WarmStart.Kind.INHERITED)) {
-                    throw new IllegalStateException(variant.name() + " would start " + warm.describe(java)
+                    throw new IllegalStateException(variant.name() + " would start " + warm.describe(java, false)
                             + ": run it after the variant it inherits from (--variants=warm,inherit)");
                 }
             }

@@ -93,14 +93,17 @@ public record WarmStart(Kind kind, Optional<Path> trainedDir, Optional<Path> aot
      * For the log: how runners start and, without an AOT cache, why.
      *
      * @param javaHome the runners' Java
+     * @param training whether this runner server's own training is under way (or will be), which ends an inherited
+     *     start
      * @return such as {@code with a warm workarea and the AOT cache ...}
      */
-    public String describe(Path javaHome) {
+    public String describe(Path javaHome, boolean training) {
         String workarea = switch (kind) {
             case COLD -> "cold (the runner server is not trained yet)";
             case TRAINED -> "with a warm workarea";
-            case INHERITED -> "with the workarea of " + trainedDir.orElseThrow().getFileName() + ", trained for"
-                    + " another build of the application, until this build's training has ended";
+            case INHERITED -> "with the workarea of " + trainedDir.orElseThrow().getFileName() + " (trained for"
+                    + " another build of the application, " + (training ? "until this build's training has ended"
+                            : "as this runner server is not trained") + ")";
         };
         if (kind == Kind.COLD) {
             return workarea;

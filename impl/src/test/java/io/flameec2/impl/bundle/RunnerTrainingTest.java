@@ -63,7 +63,7 @@ class RunnerTrainingTest {
         WarmStart start = WarmStart.prepare(server, dir, java, output);
         assertEquals(WarmStart.Kind.TRAINED, start.kind());
         assertEquals(Optional.empty(), start.jvmOption());
-        assertTrue(start.describe(java).contains("Java 17.0.15 at " + java + " is older than 25"), start.describe(java));
+        assertTrue(start.describe(java, true).contains("Java 17.0.15 at " + java + " is older than 25"), start.describe(java, true));
         assertTrue(Files.isRegularFile(output.resolve("flamerunner/workarea/platform/state")));
     }
 

@@ -43,8 +43,10 @@ class WarmStartTest {
                 "the old build's annotation cache would describe classes the new build may not have");
         assertFalse(Files.exists(workarea.resolve("org.eclipse.osgi/51/data/cache")), "the old build's jars");
         assertFalse(Files.exists(workarea.resolve(".sLock")));
-        assertTrue(start.describe(java).contains("the workarea of runner-1.0-aaa, trained for another build"),
-                start.describe(java));
+        assertTrue(start.describe(java, true).startsWith("with the workarea of runner-1.0-aaa (trained for another"
+                + " build of the application, until this build's training has ended) and the AOT cache "),
+                start.describe(java, true));
+        assertTrue(start.describe(java, false).contains("as this runner server is not trained"), start.describe(java, false));
         assertEquals("1", Files.readString(tmp.resolve("runs")).trim(), "inheriting runs no training");
     }
 

@@ -138,7 +138,7 @@ final class ProcessLauncher implements RunnerLauncher {
 
     /** Says once per change how runners start: cold, warm (own or inherited), with or without the AOT cache. */
     private void logWarmState(WarmStart warm) {
-        String state = warm.describe(javaHome);
+        String state = warm.describe(javaHome, train);
         if (!state.equals(lastWarmState)) {
             lastWarmState = state;
             LOG.info(() -> "flame pool '" + pool + "': runners start " + state);

@@ -259,11 +259,12 @@ public final class RunnerTraining {
         return javaVersion(javaHome).orElse("unknown").replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes a tree as far as it can: what is left of a training run or of a runner's start is harmless. */
+    static void deleteTree(Path root) {
         try (java.util.stream.Stream<Path> all = Files.walk(root)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // leftovers of a training run are harmless
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // gone already, or partly: nothing depends on it
         }
     }
 

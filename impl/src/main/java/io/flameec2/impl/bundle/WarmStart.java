@@ -81,6 +81,18 @@ public record WarmStart(Kind kind, Optional<Path> trainedDir, Optional<Path> aot
     }
 
     /**
+     * Removes what a runner's start laid out, once the runner has ended: its workarea (a copy of a trained one, plus
+     * what Liberty added) is most of what a runner leaves in its output directory, a few MB each, which a
+     * long-lived parent's runners would pile up; its logs stay for a post-mortem.
+     *
+     * @param server the runner server
+     * @param output the runner's own {@code WLP_OUTPUT_DIR}
+     */
+    public static void discard(RunnerTraining.Server server, Path output) {
+        RunnerTraining.deleteTree(output.resolve(server.name()).resolve("workarea"));
+    }
+
+    /**
      * The JVM option of the AOT cache.
      *
      * @return {@code -XX:AOTCache=<file>}, empty without a cache

@@ -116,8 +116,8 @@ final class ProcessLauncher implements RunnerLauncher {
         backend.put("WLP_OUTPUT_DIR", output.toString());
         backend.put("JAVA_HOME", javaHome.toString());
         u.userDir().ifPresent(usr -> backend.put("WLP_USER_DIR", usr.toString()));
-        WarmStart warm = WarmStart.prepare(new RunnerTraining.Server(u.wlp(), u.userDir(), u.name()), u.home(),
-                javaHome, output);
+        RunnerTraining.Server server = new RunnerTraining.Server(u.wlp(), u.userDir(), u.name());
+        WarmStart warm = WarmStart.prepare(server, u.home(), javaHome, output);
         warm.jvmOption().ifPresent(option -> backend.put("JVM_ARGS",
                 (poolEnv.getOrDefault("JVM_ARGS", "") + " " + option).trim()));
         logWarmState(warm);
@@ -129,7 +129,10 @@ final class ProcessLauncher implements RunnerLauncher {
         pb.redirectErrorStream(true).redirectOutput(console.toFile());
         Process process = pb.start();
         live.add(process);
-        process.onExit().thenRun(() -> live.remove(process));
+        process.onExit().thenRun(() -> {
+            live.remove(process);
+            WarmStart.discard(server, output);
+        });
         Path messages = output.resolve(u.name()).resolve("logs/messages.log");
         LOG.info(() -> "flame pool '" + pool + "': runner " + runnerId + " started as pid " + process.pid()
                 + " on port " + pb.environment().get(RunnerEnv.HTTP_PORT) + "; its log: " + messages);

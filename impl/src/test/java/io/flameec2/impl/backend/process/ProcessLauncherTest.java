@@ -144,6 +144,10 @@ class ProcessLauncherTest {
             assertEquals(System.getenv("PATH"), seen.get("PATH"));
             assertEquals(javaHome.toString(), seen.get("JAVA_HOME"));
             assertEquals("rwx------", permissions(work));
+            // what the runner leaves: its logs; its workarea goes when it ends
+            Path server = dump.resolveSibling("fake");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(server.resolve("workarea")));
+            assertEquals("ran", Files.readString(server.resolve("logs/messages.log")).trim());
         } finally {
             launcher.close();
         }
@@ -168,7 +172,11 @@ class ProcessLauncherTest {
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             zip.putNextEntry(new ZipEntry("wlp/bin/server"));
             // /proc/$$/environ: exactly what the launcher passed, nothing the shell added
-            zip.write("#!/bin/sh\ncat /proc/$$/environ > \"${WLP_OUTPUT_DIR}/environ.tmp\"\nmv \"${WLP_OUTPUT_DIR}/environ.tmp\" \"${WLP_OUTPUT_DIR}/environ\"\n"
+            zip.write(("#!/bin/sh\ncat /proc/$$/environ > \"${WLP_OUTPUT_DIR}/environ.tmp\"\n"
+                    + "mkdir -p \"${WLP_OUTPUT_DIR}/fake/workarea\" \"${WLP_OUTPUT_DIR}/fake/logs\"\n"
+                    + "echo state > \"${WLP_OUTPUT_DIR}/fake/workarea/state\"\n"
+                    + "echo ran > \"${WLP_OUTPUT_DIR}/fake/logs/messages.log\"\n"
+                    + "mv \"${WLP_OUTPUT_DIR}/environ.tmp\" \"${WLP_OUTPUT_DIR}/environ\"\n")
                     .getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
             zip.putNextEntry(new ZipEntry("wlp/usr/servers/fake/server.xml"));

@@ -257,7 +257,12 @@ public final class LibertyServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /**
+     * A TCP port free on this host now.
+     *
+     * @return the port
+     */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * Get-or-build of content-addressed files and directories (a runner server, a bundle zip): the path names
@@ -70,31 +68,14 @@ public final class ContentCache {
                 }
                 Path staging = normalized.resolveSibling("." + normalized.getFileName() + ".building-"
                         + ProcessHandle.current().pid());
-                delete(staging); // left by a crashed build of a process with the same pid
+                FileTrees.delete(staging); // left by a crashed build of a process with the same pid
                 try {
                     builder.build(staging);
                     Files.move(staging, normalized, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
-                    delete(staging);
+                    FileTrees.delete(staging);
                 }
                 return new Entry(normalized, true);
-            }
-        }
-    }
-
-    /**
-     * Deletes a file or a directory tree, if it exists.
-     *
-     * @param root what to delete
-     * @throws IOException when something cannot be deleted
-     */
-    static void delete(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
             }
         }
     }

@@ -70,7 +70,7 @@ public final class RunnerPackager {
     public static void packageTo(RunnerRecipe recipe, Path wlp, Path zip) throws IOException {
         Path target = zip.toAbsolutePath();
         Path staging = target.resolveSibling("." + target.getFileName() + ".building");
-        ContentCache.delete(staging);
+        FileTrees.delete(staging);
         build(recipe, wlp, staging);
         Files.move(staging, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -120,7 +120,7 @@ public final class RunnerPackager {
             LOG.info(() -> "flame: packaged the runner bundle of " + recipe.war() + " (" + size(staging) + ") in " + ms
                     + " ms");
         } finally {
-            ContentCache.delete(work);
+            FileTrees.delete(work);
         }
     }
 

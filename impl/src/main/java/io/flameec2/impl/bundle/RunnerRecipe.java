@@ -128,7 +128,7 @@ public final class RunnerRecipe {
         if (layout.isPresent()) {
             layout.get().write(war, server);
         } else if (Files.isDirectory(war)) {
-            copyTree(war, app);
+            FileTrees.copy(war, app, rel -> false);
         } else {
             Files.copy(war, app);
         }
@@ -158,19 +158,6 @@ public final class RunnerRecipe {
     private static void digest(Path file, MessageDigest d) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), d)) {
             in.transferTo(OutputStream.nullOutputStream());
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
         }
     }
 

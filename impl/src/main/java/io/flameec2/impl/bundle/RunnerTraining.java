@@ -196,14 +196,14 @@ public final class RunnerTraining {
             // the launcher closed: no training left behind
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            deleteTree(output);
+            FileTrees.deleteQuietly(output);
             throw e;
         }
         if (!ended) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             // its log stays for the message; the rest of the run goes
-            deleteTree(output.resolve(server.name()));
+            FileTrees.deleteQuietly(output.resolve(server.name()));
             throw new IOException("the training run of runner server " + server.name() + " did not end within "
                     + timeout.toMillis() + " ms; see " + console);
         }
@@ -224,8 +224,8 @@ public final class RunnerTraining {
             made += "; no AOT cache: Java " + javaVersion(javaHome).orElse("?") + " is older than " + MIN_FEATURE;
         }
         // which Liberty trained it: only runners of that installation may inherit its workarea (WarmStart)
-        Files.writeString(dir.resolve("warm").resolve(INSTALLATION + "-" + versionName(javaHome)),
-                server.wlp().toRealPath().toString(), StandardCharsets.UTF_8);
+        Files.writeString(installationRecord(dir, javaHome), server.wlp().toRealPath().toString(),
+                StandardCharsets.UTF_8);
         // last: the workarea's presence means "trained"
         try {
             Files.move(workarea, workarea(dir, javaHome), StandardCopyOption.ATOMIC_MOVE);
@@ -235,7 +235,7 @@ public final class RunnerTraining {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         String what = made;
         LOG.info(() -> "flame runner server " + dir.getFileName() + " trained in " + ms + " ms: " + what);
-        deleteTree(output);
+        FileTrees.deleteQuietly(output);
         return true;
     }
 
@@ -248,24 +248,19 @@ public final class RunnerTraining {
      */
     public static Optional<String> trainedBy(Path dir, Path javaHome) {
         try {
-            return Optional.of(Files.readString(dir.resolve("warm").resolve(INSTALLATION + "-" + versionName(javaHome)),
-                    StandardCharsets.UTF_8).trim());
+            return Optional.of(Files.readString(installationRecord(dir, javaHome), StandardCharsets.UTF_8).trim());
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    private static String versionName(Path javaHome) {
-        return javaVersion(javaHome).orElse("unknown").replaceAll("[^A-Za-z0-9._-]", "_");
+    /** Where the training of a runner server for a Java records the Liberty installation that ran it. */
+    private static Path installationRecord(Path dir, Path javaHome) {
+        return dir.resolve("warm").resolve(INSTALLATION + "-" + versionName(javaHome));
     }
 
-    /** Deletes a tree as far as it can: what is left of a training run or of a runner's start is harmless. */
-    static void deleteTree(Path root) {
-        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // gone already, or partly: nothing depends on it
-        }
+    private static String versionName(Path javaHome) {
+        return javaVersion(javaHome).orElse("unknown").replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /**

@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * What a new runner of a runner server starts with, chosen and laid out in its output directory before it is
@@ -69,14 +68,16 @@ public record WarmStart(Kind kind, Optional<Path> trainedDir, Optional<Path> aot
             throws IOException {
         Path workarea = output.resolve(server.name()).resolve("workarea");
         if (RunnerTraining.trained(dir, javaHome)) {
-            copy(RunnerTraining.workarea(dir, javaHome), workarea, false);
+            FileTrees.copy(RunnerTraining.workarea(dir, javaHome), workarea, rel -> false,
+                    StandardCopyOption.COPY_ATTRIBUTES);
             return new WarmStart(Kind.TRAINED, Optional.of(dir), aotCache(dir, javaHome));
         }
         Optional<Path> base = lastTrainedSibling(server, dir, javaHome);
         if (base.isEmpty()) {
             return new WarmStart(Kind.COLD, Optional.empty(), Optional.empty());
         }
-        copy(RunnerTraining.workarea(base.get(), javaHome), workarea, true);
+        FileTrees.copy(RunnerTraining.workarea(base.get(), javaHome), workarea, WarmStart::ofTheApplication,
+                StandardCopyOption.COPY_ATTRIBUTES);
         return new WarmStart(Kind.INHERITED, base, aotCache(base.get(), javaHome));
     }
 
@@ -89,7 +90,7 @@ public record WarmStart(Kind kind, Optional<Path> trainedDir, Optional<Path> aot
      * @param output the runner's own {@code WLP_OUTPUT_DIR}
      */
     public static void discard(RunnerTraining.Server server, Path output) {
-        RunnerTraining.deleteTree(output.resolve(server.name()).resolve("workarea"));
+        FileTrees.deleteQuietly(output.resolve(server.name()).resolve("workarea"));
     }
 
     /**
@@ -160,23 +161,6 @@ public record WarmStart(Kind kind, Optional<Path> trainedDir, Optional<Path> aot
             return Optional.ofNullable(best);
         } catch (IOException | SecurityException e) {
             return Optional.empty(); // a cold start, as without any
-        }
-    }
-
-    private static void copy(Path from, Path to, boolean withoutApplication) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) { // a directory comes before what it holds
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Path rel = from.relativize(p);
-                if (withoutApplication && ofTheApplication(rel)) {
-                    continue; // and all it holds, whose paths start the same
-                }
-                Path target = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
         }
     }
 

@@ -17,6 +17,7 @@ import io.flameec2.impl.bundle.DeployedApplication;
 import io.flameec2.impl.config.ConfigBackendContext;
 import io.flameec2.impl.pool.FlamePoolEngine;
 import io.flameec2.spi.FlameBackend;
+import io.flameec2.it.LibertyServer;
 import io.flameec2.it.process.RunnerBundle;
 import io.flameec2.spi.FlameInvocation;
 import java.net.URI;
@@ -240,7 +241,7 @@ class Ec2EndToEndIT {
         Files.writeString(home.resolve("bundle.sha256"), sha + "\n");
         // trained where instances see it: the image's /opt mounted on /opt in a mount namespace of its own
         String trained = Sh.run("unshare", "--mount", "bash", "-c", "mount --bind '" + opt + "' /opt && unset JAVA_HOME"
-                + " && FLAME_HTTP_PORT=" + freePort() + " bash /opt/flame/wlp/usr/servers/flamerunner/train-image.sh");
+                + " && FLAME_HTTP_PORT=" + LibertyServer.freePort() + " bash /opt/flame/wlp/usr/servers/flamerunner/train-image.sh");
         Path mark = home.resolve("output/flamerunner/workarea/flame-training");
         assertTrue(Files.isRegularFile(mark), "the training's mark in its workarea:\n" + trained);
         fx.box.image("ami-0baked", opt);
@@ -264,12 +265,6 @@ class Ec2EndToEndIT {
         LOG.info("box e2e: runner of the pre-baked, trained image joined in " + ready.bootTime().toMillis() + " ms ("
                 + ready.phases().describe() + ")");
         assertTrue(ready.phases().get("bundle") != null, ready.phases().describe());
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private FlamePoolEngine pool(String name, URI bundle, Duration bootTimeout, Map<String, String> env) {

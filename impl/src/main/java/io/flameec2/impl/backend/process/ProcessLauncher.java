@@ -116,8 +116,7 @@ final class ProcessLauncher implements RunnerLauncher {
         backend.put("WLP_OUTPUT_DIR", output.toString());
         backend.put("JAVA_HOME", javaHome.toString());
         u.userDir().ifPresent(usr -> backend.put("WLP_USER_DIR", usr.toString()));
-        RunnerTraining.Server server = new RunnerTraining.Server(u.wlp(), u.userDir(), u.name());
-        WarmStart warm = WarmStart.prepare(server, u.home(), javaHome, output);
+        WarmStart warm = WarmStart.prepare(u.training(), u.home(), javaHome, output);
         warm.jvmOption().ifPresent(option -> backend.put("JVM_ARGS",
                 (poolEnv.getOrDefault("JVM_ARGS", "") + " " + option).trim()));
         logWarmState(warm);
@@ -131,7 +130,7 @@ final class ProcessLauncher implements RunnerLauncher {
         live.add(process);
         process.onExit().thenRun(() -> {
             live.remove(process);
-            WarmStart.discard(server, output);
+            WarmStart.discard(u.training(), output);
         });
         Path messages = output.resolve(u.name()).resolve("logs/messages.log");
         LOG.info(() -> "flame pool '" + pool + "': runner " + runnerId + " started as pid " + process.pid()
@@ -156,8 +155,7 @@ final class ProcessLauncher implements RunnerLauncher {
         try {
             training.execute(() -> {
                 try {
-                    RunnerTraining.train(new RunnerTraining.Server(u.wlp(), u.userDir(), u.name()), u.home(),
-                            javaHome, TRAINING_TIMEOUT);
+                    RunnerTraining.train(u.training(), u.home(), javaHome, TRAINING_TIMEOUT);
                 } catch (IOException e) {
                     LOG.warning(() -> "flame pool '" + pool + "': training runner server " + u.home() + " failed;"
                             + " runners start cold: " + e.getMessage());

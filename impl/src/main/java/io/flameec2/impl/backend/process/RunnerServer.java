@@ -1,5 +1,6 @@
 package io.flameec2.impl.backend.process;
 
+import io.flameec2.impl.bundle.RunnerTraining;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -22,5 +23,14 @@ record RunnerServer(Path wlp, Optional<Path> userDir, String name, Path outputRo
      */
     Path home() {
         return outputRoot.getParent();
+    }
+
+    /**
+     * This server as its training and its runners' warm start know it.
+     *
+     * @return installation, user directory and name
+     */
+    RunnerTraining.Server training() {
+        return new RunnerTraining.Server(wlp, userDir, name);
     }
 }

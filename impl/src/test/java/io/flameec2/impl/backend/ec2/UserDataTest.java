@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flameec2.impl.bundle.RunnerTraining;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -123,6 +124,12 @@ class UserDataTest {
                 "a runner of another build starts clean");
         assertTrue(script.contains("if [ -n \"${baked}\" ] && [ -f \"${AOT_CACHE}\" ]; then"));
         assertTrue(script.indexOf("-XX:AOTCache=${aot_cache}") < script.indexOf("systemctl start"));
+        // where the bundle's train-image.sh leaves them, by default (RunnerTraining.imageScript)
+        assertTrue(script.contains("trained_mark=${OUTPUT_DIR}/${server}/workarea/" + RunnerTraining.IMAGE_MARK));
+        assertTrue(script.contains("readonly OUTPUT_DIR=/opt/flame/output")
+                && RunnerTraining.imageScript("s").contains("${WLP_OUTPUT_DIR:-/opt/flame/output}"));
+        assertTrue(script.contains("readonly AOT_CACHE=/opt/flame/runner.aot")
+                && RunnerTraining.imageScript("s").contains("aot=${1:-/opt/flame/runner.aot}"));
     }
 
     @Test

@@ -102,6 +102,33 @@ class RunnerTrainingTest {
     }
 
     @Test
+    void theImageScriptSaysWhatIsWrongOutsideABundleAndWhenNoWorkareaIsLeft() throws Exception {
+        Path loose = Files.createDirectories(tmp.resolve("loose/a/b/c")).resolve(RunnerTraining.IMAGE_SCRIPT);
+        Files.writeString(loose, RunnerTraining.imageScript("flamerunner"));
+        Process outside = new ProcessBuilder("bash", loose.toString()).redirectErrorStream(true).start();
+        String said = new String(outside.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(outside.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(2, outside.exitValue(), said);
+        assertTrue(said.contains("no Liberty installation at " + tmp.resolve("loose").toRealPath()), said);
+
+        // a Liberty whose server run leaves nothing behind
+        Path wlp = tmp.resolve("empty/wlp");
+        Path server = Files.createDirectories(wlp.resolve("bin")).resolve("server");
+        Files.writeString(server, "#!/bin/sh\nexit 1\n");
+        Path script = Files.createDirectories(wlp.resolve("usr/servers/flamerunner")).resolve(RunnerTraining.IMAGE_SCRIPT);
+        Files.writeString(script, RunnerTraining.imageScript("flamerunner"));
+        Path output = tmp.resolve("empty/output");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        pb.environment().put("WLP_OUTPUT_DIR", output.toString());
+        Process none = pb.start();
+        said = new String(none.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(none.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, none.exitValue(), said);
+        assertTrue(said.contains("the training run left no workarea in " + output + "/flamerunner: see its logs there"),
+                said);
+    }
+
+    @Test
     void theImageScriptIsCleanBash(@TempDir Path dir) throws Exception {
         Path script = Files.writeString(dir.resolve(RunnerTraining.IMAGE_SCRIPT), RunnerTraining.imageScript("flamerunner"));
         assertEquals("", run(Map.of(), "shellcheck", "--severity=style", "--shell=bash", script.toString()));
